@@ -1,0 +1,1 @@
+//! Flux-compatible custom resource types.

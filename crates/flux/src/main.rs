@@ -1,0 +1,37 @@
+//! `flux`: the command-line interface.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "flux", version, about = "Command line utility for assembling Kubernetes CD pipelines the GitOps way (flux-rs)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Kustomize engine commands.
+    #[command(subcommand)]
+    Kustomize(cmd::kustomize::KustomizeCommand),
+    /// Helm engine commands.
+    #[command(subcommand)]
+    Helm(cmd::helm::HelmCommand),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Kustomize(c) => cmd::kustomize::run(c),
+        Command::Helm(c) => cmd::helm::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("✗ {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

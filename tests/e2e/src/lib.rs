@@ -1,0 +1,1 @@
+//! The e2e harness lands with the local-run issue.
