@@ -2,7 +2,9 @@
 //! JSON patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge patch for built-in kinds,
 //! and server-side apply with `metadata.managedFields`.
 
+mod builtin;
 mod error;
+mod gofmt;
 mod json_patch;
 mod merge_patch;
 pub mod smp;
@@ -12,3 +14,21 @@ pub use error::{PatchError, StatusInfo};
 pub use json_patch::json_patch;
 pub use merge_patch::merge_patch;
 pub use smp::strategic_merge_patch;
+
+/// Deepest nesting accepted (serde_json's parser stops at 128 anyway); guards recursion.
+pub(crate) const MAX_DEPTH: usize = 200;
+
+/// Nesting depth of a value, computed without recursion.
+pub(crate) fn depth(v: &serde_json::Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            serde_json::Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            serde_json::Value::Object(m) => stack.extend(m.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}
