@@ -1,0 +1,67 @@
+# flux-rs developer targets. The two commands a newcomer needs are `make run` and `make test`
+# (the same as scripts/run.sh and scripts/test.sh).
+
+CARGO ?= cargo
+CONTROLLERS := source-controller kustomize-controller helm-controller notification-controller image-controller
+IMAGE_REPO ?= ghcr.io/flux-rs
+IMAGE_TAG ?= dev
+
+.PHONY: all build test lint fmt crds verify e2e bench run docker chart clean setup
+
+all: build
+
+## build: compile every crate (debug)
+build:
+	$(CARGO) build --workspace
+
+## setup: install the real peers and oracles the tests use (apt-get, pip)
+setup:
+	bash scripts/setup/all.sh
+
+## test: the full test command (setup, fmt, CRDs, clippy, every test)
+test:
+	bash scripts/test.sh
+
+## lint: formatting and clippy, warnings are errors
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## fmt: format the code
+fmt:
+	$(CARGO) fmt --all
+
+## crds: regenerate config/crds/ from the API types
+crds:
+	$(CARGO) run --quiet -p flux-api --bin crdgen -- config/crds
+
+## verify: regenerate the CRDs and check that nothing changed, plus lint
+verify: crds lint
+	@test -z "$$(git status --porcelain -- config/crds)" || { git status --short -- config/crds; echo "config/crds is stale: commit the regenerated files"; exit 1; }
+
+## e2e: process-level end-to-end tests (emulator, git server, controllers, kubectl)
+e2e: setup
+	$(CARGO) test -p e2e -- --test-threads=1
+
+## bench: every benchmark (each compares against its real peer in the same run)
+bench: setup
+	$(CARGO) bench --workspace
+
+## run: start flux-rs locally on the embedded default
+run:
+	bash scripts/run.sh
+
+## docker: one image per controller and one for the CLI (needs a Docker engine)
+docker:
+	@for target in $(CONTROLLERS) flux; do \
+		docker build --target $$target -t $(IMAGE_REPO)/$$target:$(IMAGE_TAG) . || exit 1; \
+	done
+
+## chart: refresh the chart's CRDs from config/crds and package it as a .tgz under target/
+chart: crds
+	rm -rf charts/flux-rs/crds && mkdir -p charts/flux-rs/crds && cp config/crds/*.yaml charts/flux-rs/crds/
+	mkdir -p target/charts && tar -czf target/charts/flux-rs-$$(sed -n 's/^version: *//p' charts/flux-rs/Chart.yaml).tgz -C charts flux-rs
+	@ls target/charts/
+
+clean:
+	$(CARGO) clean
