@@ -1,0 +1,198 @@
+//! YAML text to [`Value`] documents, decoding scalars the way yaml.v3 does into `interface{}`.
+
+use super::YamlError;
+use super::resolve::resolve_plain_v3;
+use crate::value::{Map, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+use std::collections::HashMap;
+
+const MAX_DEPTH: usize = 500;
+const MAX_NODES: usize = 5_000_000;
+
+enum Frame {
+    Seq(Vec<Value>, usize),
+    Map(Map, Option<Value>, usize, Vec<Map>),
+}
+
+/// All documents of a stream; empty documents come back as `Value::Null`.
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Value> = HashMap::new();
+    let mut nodes = 0usize;
+    let mut doc: Option<Value> = None;
+    for ev in Parser::new_from_str(text) {
+        let (ev, span) = ev.map_err(|e| YamlError::Syntax(e.to_string()))?;
+        let _ = span;
+        let finished: Option<(Value, usize)> = match ev {
+            Event::StreamStart | Event::Nothing | Event::StreamEnd => None,
+            Event::DocumentStart(_) => {
+                doc = None;
+                anchors.clear();
+                None
+            }
+            Event::DocumentEnd => {
+                docs.push(doc.take().unwrap_or(Value::Null));
+                None
+            }
+            Event::Alias(id) => {
+                let v = anchors.get(&id).cloned().ok_or(YamlError::UnknownAnchor)?;
+                nodes += count_nodes(&v);
+                if nodes > MAX_NODES {
+                    return Err(YamlError::TooLarge);
+                }
+                Some((v, 0))
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                nodes += 1;
+                Some((decode_scalar(&text, style, tag.as_deref())?, anchor))
+            }
+            Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError::TooDeep(MAX_DEPTH));
+                }
+                stack.push(Frame::Seq(Vec::new(), anchor));
+                None
+            }
+            Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(YamlError::TooDeep(MAX_DEPTH));
+                }
+                stack.push(Frame::Map(Map::new(), None, anchor, Vec::new()));
+                None
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq(items, anchor)) => Some((Value::Seq(items), anchor)),
+                _ => return Err(YamlError::Syntax("unbalanced sequence".into())),
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map(mut m, _, anchor, merges)) => {
+                    // Explicit keys win over merged ones; earlier merges win over later.
+                    for merged in merges {
+                        for (k, v) in merged {
+                            m.entry(k).or_insert(v);
+                        }
+                    }
+                    Some((Value::Map(m), anchor))
+                }
+                _ => return Err(YamlError::Syntax("unbalanced mapping".into())),
+            },
+        };
+        let Some((value, anchor)) = finished else {
+            continue;
+        };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return Err(YamlError::TooLarge);
+        }
+        if anchor != 0 {
+            anchors.insert(anchor, value.clone());
+        }
+        match stack.last_mut() {
+            None => doc = Some(value),
+            Some(Frame::Seq(items, _)) => items.push(value),
+            Some(Frame::Map(m, pending, _, merges)) => match pending.take() {
+                None => *pending = Some(value),
+                Some(key) => {
+                    if key == Value::Str("<<".into()) && is_merge_source(&value) {
+                        match value {
+                            Value::Map(mm) => merges.push(mm),
+                            Value::Seq(items) => {
+                                for it in items {
+                                    if let Value::Map(mm) = it {
+                                        merges.push(mm);
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                        continue;
+                    }
+                    let k = key_string(&key)?;
+                    if m.contains_key(&k) {
+                        return Err(YamlError::DuplicateKey(k));
+                    }
+                    m.insert(k, value);
+                }
+            },
+        }
+    }
+    Ok(docs)
+}
+
+/// Parses text that must hold exactly one document (an empty text is `Null`).
+pub fn parse_single(text: &str) -> Result<Value, YamlError> {
+    let mut docs = parse_documents(text)?;
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.remove(0)),
+        _ => Err(YamlError::Invalid("expected a single document".into())),
+    }
+}
+
+fn is_merge_source(v: &Value) -> bool {
+    match v {
+        Value::Map(_) => true,
+        Value::Seq(items) => items.iter().all(|i| matches!(i, Value::Map(_))),
+        _ => false,
+    }
+}
+
+fn count_nodes(v: &Value) -> usize {
+    match v {
+        Value::Seq(s) => 1 + s.iter().map(count_nodes).sum::<usize>(),
+        Value::Map(m) => 1 + m.values().map(count_nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn key_string(k: &Value) -> Result<String, YamlError> {
+    match k {
+        Value::Str(s) => Ok(s.clone()),
+        Value::Seq(_) | Value::Map(_) => {
+            Err(YamlError::Invalid("invalid map key: a collection".into()))
+        }
+        Value::Null => Ok("null".into()),
+        other => Ok(other.scalar_string().unwrap_or_default()),
+    }
+}
+
+fn decode_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, YamlError> {
+    if let Some(t) = tag
+        && t.is_yaml_core_schema()
+    {
+        return match t.suffix.as_str() {
+            "str" | "binary" | "timestamp" => Ok(Value::Str(text.to_string())),
+            "null" => Ok(Value::Null),
+            "bool" | "int" | "float" => {
+                let v = resolve_plain_v3(text);
+                let ok = matches!(
+                    (t.suffix.as_str(), &v),
+                    ("bool", Value::Bool(_))
+                        | ("int", Value::Int(_) | Value::UInt(_))
+                        | ("float", Value::Float(_) | Value::Int(_) | Value::UInt(_))
+                );
+                if !ok {
+                    return Err(YamlError::Invalid(format!(
+                        "cannot decode `{text}` as a !!{}",
+                        t.suffix
+                    )));
+                }
+                Ok(match (t.suffix.as_str(), v) {
+                    ("float", Value::Int(i)) => Value::Float(i as f64),
+                    ("float", Value::UInt(u)) => Value::Float(u as f64),
+                    (_, v) => v,
+                })
+            }
+            _ => Ok(Value::Str(text.to_string())),
+        };
+    }
+    if tag.is_some() {
+        // Application tags (e.g. `!Ref`) decode to their plain value, as in yaml.v3.
+        return Ok(Value::Str(text.to_string()));
+    }
+    match style {
+        ScalarStyle::Plain => Ok(resolve_plain_v3(text)),
+        _ => Ok(Value::Str(text.to_string())),
+    }
+}
