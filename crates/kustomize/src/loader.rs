@@ -1,7 +1,7 @@
 //! File access confined to a build root, with kustomize's per-kustomization restriction.
 
 use crate::error::Error;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LoadRestrictions {
@@ -80,21 +80,6 @@ pub fn find_kustomization_file(dir: &Path) -> Result<Option<PathBuf>, Error> {
         1 => Ok(found.pop()),
         _ => Err(Error::MultipleKustomizations(dir.display().to_string())),
     }
-}
-
-/// Lexical clean of a path (no symlink resolution), for messages.
-pub fn clean(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 pub fn is_remote(target: &str) -> bool {

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::fieldspec::{FieldSpec, walk};
 use crate::kustomization::Image;
-use crate::resource::{Gvk, Resource};
+use crate::resource::Resource;
 use crate::value::{Map, Value};
 
 fn applies(r: &Resource, fs: &FieldSpec) -> bool {
@@ -70,8 +70,10 @@ pub fn namespace(res: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> Result<
         if !gvk.is_cluster_scoped() {
             r.set_namespace(ns);
         }
-        if gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding" {
-            if let Some(Value::Seq(subjects)) = r.obj.get_mut("subjects") {
+        if (gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding")
+            && let Some(Value::Seq(subjects)) = r.obj.get_mut("subjects")
+        {
+            {
                 for s in subjects.iter_mut() {
                     if let Value::Map(m) = s
                         && m.get("name").and_then(Value::as_str) == Some("default")
@@ -328,8 +330,4 @@ pub fn replicas(
         }
     }
     Ok(())
-}
-
-pub fn gvk_matches_kind(g: &Gvk, kind: &str) -> bool {
-    g.kind == kind
 }

@@ -87,7 +87,7 @@ pub fn format_go_float(f: f64) -> String {
     let (digits, dp) = shortest_digits(f);
     let exp = dp - 1;
     // Go decides between %e and %f with precision 6 in shortest mode.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         fmt_e(neg, &digits, dp)
     } else {
         fmt_f(neg, &digits, dp)

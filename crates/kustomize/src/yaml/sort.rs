@@ -1,8 +1,6 @@
 //! go-yaml v2's map key order: letters compare by code point, other characters sort
 //! before letters, and runs of digits compare as numbers.
 
-use std::cmp::Ordering;
-
 pub fn go_yaml_key_less(a: &str, b: &str) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
@@ -53,31 +51,8 @@ pub fn go_yaml_key_less(a: &str, b: &str) -> bool {
     ar.len() < br.len()
 }
 
-pub fn go_yaml_key_cmp(a: &str, b: &str) -> Ordering {
-    if go_yaml_key_less(a, b) {
-        Ordering::Less
-    } else if go_yaml_key_less(b, a) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn natural_order() {
-        assert!(go_yaml_key_less("a9", "a10"));
-        assert!(go_yaml_key_less("apiVersion", "kind"));
-        assert!(go_yaml_key_less("a_b", "aB"));
-        assert!(go_yaml_key_less("a", "ab"));
-    }
-}
-
 /// Stable merge sort by the go-yaml order; never panics even if the order is inconsistent.
-pub fn sort_keys<'a>(keys: &mut Vec<&'a str>) {
+pub fn sort_keys(keys: &mut Vec<&str>) {
     if keys.len() < 2 {
         return;
     }
@@ -98,4 +73,17 @@ pub fn sort_keys<'a>(keys: &mut Vec<&'a str>) {
     }
     keys.extend_from_slice(&left[i..]);
     keys.extend_from_slice(&right[j..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        assert!(go_yaml_key_less("a9", "a10"));
+        assert!(go_yaml_key_less("apiVersion", "kind"));
+        assert!(go_yaml_key_less("a_b", "aB"));
+        assert!(go_yaml_key_less("a", "ab"));
+    }
 }
