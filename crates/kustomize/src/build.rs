@@ -180,7 +180,7 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
             if let Some(m) = r.obj.ensure_map_at(&["metadata", "labels"]) {
                 m.insert(
                     "app.kubernetes.io/managed-by".into(),
-                    Value::Str("kustomize-v5.5.0".into()),
+                    Value::Str("kustomize-(devel)".into()),
                 );
             }
         }
@@ -195,7 +195,8 @@ fn load_kustomization(ctx: &Ctx, dir: &Path) -> Result<Kustomization, Error> {
     let text =
         std::fs::read_to_string(&file).map_err(|e| Error::Io(file.display().to_string(), e))?;
     let _ = ctx;
-    let docs = parse_documents(&text).map_err(|e| Error::YamlIn {
+    // kustomize decodes its own file with YAML 1.1 rules (`on`, `yes`, `y` are booleans).
+    let docs = crate::yaml::parse_documents_yaml11(&text).map_err(|e| Error::YamlIn {
         path: file.display().to_string(),
         source: e,
     })?;
@@ -203,6 +204,13 @@ fn load_kustomization(ctx: &Ctx, dir: &Path) -> Result<Kustomization, Error> {
         .into_iter()
         .find(|d| !d.is_null())
         .unwrap_or(Value::Null);
+    if doc.is_null() || doc.as_map().is_some_and(|m| m.is_empty()) {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        return Err(Error::InvalidKustomization(format!("{name} is empty")));
+    }
     let k = Kustomization::parse(&doc)?;
     if k.has_helm {
         return Err(Error::Unsupported(

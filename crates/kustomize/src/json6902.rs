@@ -68,15 +68,17 @@ fn add(doc: &mut Value, path: &[String], v: Value) -> Result<(), Error> {
                 s.push(v);
                 return Ok(());
             }
-            let i: usize = last
+            let i: i64 = last
                 .parse()
                 .map_err(|_| perr(format!("invalid index {last}")))?;
-            if i > s.len() {
+            // Negative indices count from the end (json-patch's SupportNegativeIndices).
+            let i = if i < 0 { s.len() as i64 + 1 + i } else { i };
+            if i < 0 || i as usize > s.len() {
                 return Err(perr(format!(
                     "add operation does not apply: index {i} out of range"
                 )));
             }
-            s.insert(i, v);
+            s.insert(i as usize, v);
             Ok(())
         }
         _ => Err(perr(
@@ -143,7 +145,8 @@ pub fn apply(doc: &mut Value, ops: &[Value]) -> Result<(), Error> {
                 remove(doc, &path)?;
             }
             "replace" => {
-                if get(doc, &path).is_none() {
+                let parent_exists = path.len() <= 1 || get(doc, &path[..path.len() - 1]).is_some();
+                if get(doc, &path).is_none() && !parent_exists {
                     return Err(perr(format!(
                         "replace operation does not apply: doc is missing key: {}",
                         op.get("path").and_then(Value::as_str).unwrap_or("")
@@ -152,7 +155,9 @@ pub fn apply(doc: &mut Value, ops: &[Value]) -> Result<(), Error> {
                 if path.is_empty() {
                     *doc = value()?;
                 } else {
-                    remove(doc, &path)?;
+                    if get(doc, &path).is_some() {
+                        remove(doc, &path)?;
+                    }
                     add(doc, &path, value()?)?;
                 }
             }
@@ -165,9 +170,7 @@ pub fn apply(doc: &mut Value, ops: &[Value]) -> Result<(), Error> {
                 let v = if name == "move" {
                     remove(doc, &from)?
                 } else {
-                    get(doc, &from)
-                        .cloned()
-                        .ok_or_else(|| perr("copy operation does not apply: missing from"))?
+                    get(doc, &from).cloned().unwrap_or(Value::Null)
                 };
                 add(doc, &path, v)?;
             }

@@ -242,27 +242,29 @@ fn merge_list(
             let Value::Seq(items) = target else {
                 return Ok(());
             };
+            // Patch elements come first, in patch order (merged with their match),
+            // then the untouched elements of the original list.
+            let mut rest: Vec<Option<Value>> = items.drain(..).map(Some).collect();
+            let mut merged = Vec::new();
             for p in patch {
                 let Value::Map(pm) = p else {
-                    items.push(p.clone());
+                    merged.push(p.clone());
                     continue;
                 };
                 let pk = pm.get(key);
-                let pos = pk.and_then(|pk| items.iter().position(|i| i.get(key) == Some(pk)));
-                let is_delete = pm.get("$patch").and_then(Value::as_str) == Some("delete");
-                match (pos, is_delete) {
-                    (Some(i), true) => {
-                        items.remove(i);
-                    }
-                    (None, true) => {}
-                    (Some(i), false) => merge_map(&mut items[i], pm, field, builtin, depth + 1)?,
-                    (None, false) => {
-                        let mut fresh = Value::Null;
-                        merge_map(&mut fresh, pm, field, builtin, depth + 1)?;
-                        items.push(fresh);
-                    }
+                let pos = pk.and_then(|pk| {
+                    rest.iter()
+                        .position(|i| i.as_ref().is_some_and(|i| i.get(key) == Some(pk)))
+                });
+                let mut base = pos.and_then(|i| rest[i].take()).unwrap_or(Value::Null);
+                if pm.get("$patch").and_then(Value::as_str) == Some("delete") {
+                    continue;
                 }
+                merge_map(&mut base, pm, field, builtin, depth + 1)?;
+                merged.push(base);
             }
+            merged.extend(rest.into_iter().flatten());
+            *items = merged;
         }
     }
     Ok(())

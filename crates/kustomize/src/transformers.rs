@@ -174,7 +174,7 @@ pub fn prefix_suffix(
 
 /// Go RE2 and Rust regex agree on the simple patterns kustomize builds here.
 fn image_matches(image: &str, name: &str) -> bool {
-    let pat = format!("^{name}(@sha256)?(:[a-zA-Z0-9_.{{}}-]*)?$");
+    let pat = format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$");
     regex::Regex::new(&pat).is_ok_and(|re| re.is_match(image))
 }
 

@@ -16,6 +16,15 @@ enum Frame {
 
 /// All documents of a stream; empty documents come back as `Value::Null`.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_with(text, false)
+}
+
+/// Like [`parse_documents`] but with YAML 1.1 booleans (`yes`, `on`, `y`, ...), as go-yaml v2 reads.
+pub fn parse_documents_yaml11(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, yaml11: bool) -> Result<Vec<Value>, YamlError> {
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
@@ -45,7 +54,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 nodes += 1;
-                Some((decode_scalar(&text, style, tag.as_deref())?, anchor))
+                Some((decode_scalar(&text, style, tag.as_deref(), yaml11)?, anchor))
             }
             Event::SequenceStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
@@ -157,7 +166,21 @@ fn key_string(k: &Value) -> Result<String, YamlError> {
     }
 }
 
-fn decode_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, YamlError> {
+fn decode_scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    yaml11: bool,
+) -> Result<Value, YamlError> {
+    if yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none() {
+        match text {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Ok(Value::Bool(true)),
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+                return Ok(Value::Bool(false));
+            }
+            _ => {}
+        }
+    }
     if let Some(t) = tag
         && t.is_yaml_core_schema()
     {

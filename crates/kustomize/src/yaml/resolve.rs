@@ -23,6 +23,9 @@ pub fn resolve_plain_v3(s: &str) -> Value {
             }
         }
         b'0'..=b'9' | b'+' | b'-' => {
+            if let Some(t) = timestamp_rfc3339(s) {
+                return Value::Str(t);
+            }
             if let Some(v) = resolve_number(s) {
                 return v;
             }
@@ -49,6 +52,57 @@ pub fn v2_resolves_non_string(s: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// A plain timestamp decodes to Go's time.Time, which JSON prints as RFC 3339 with
+/// nanoseconds (trailing zeros dropped) and `Z` for UTC.
+fn timestamp_rfc3339(s: &str) -> Option<String> {
+    if !is_timestamp(s) {
+        return None;
+    }
+    let (date, rest) = match s[5..].find(['T', 't', ' ']) {
+        Some(p) => (&s[..5 + p], Some(&s[5 + p + 1..])),
+        None => (s, None),
+    };
+    let d: Vec<u32> = date.split('-').filter_map(|x| x.parse().ok()).collect();
+    let mut out = format!("{:04}-{:02}-{:02}T", d.first()?, d.get(1)?, d.get(2)?);
+    let Some(rest) = rest else {
+        out.push_str("00:00:00Z");
+        return Some(out);
+    };
+    let with_zone = s[5..].contains(['T', 't']);
+    let (clock, zone) = if let Some(c) = rest.strip_suffix('Z') {
+        (c, "Z".to_string())
+    } else if let Some(p) = rest.rfind(['+', '-']).filter(|_| with_zone) {
+        let z = &rest[p..];
+        (
+            &rest[..p],
+            if z == "+00:00" {
+                "Z".to_string()
+            } else {
+                z.to_string()
+            },
+        )
+    } else {
+        (rest, "Z".to_string())
+    };
+    let (hms, frac) = match clock.split_once('.') {
+        Some((a, f)) => (a, f.trim_end_matches('0')),
+        None => (clock, ""),
+    };
+    let t: Vec<u32> = hms.split(':').filter_map(|x| x.parse().ok()).collect();
+    out.push_str(&format!(
+        "{:02}:{:02}:{:02}",
+        t.first()?,
+        t.get(1)?,
+        t.get(2)?
+    ));
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(&frac[..frac.len().min(9)]);
+    }
+    out.push_str(&zone);
+    Some(out)
 }
 
 fn resolve_number(s: &str) -> Option<Value> {
@@ -293,7 +347,7 @@ mod tests {
         assert_eq!(resolve_plain_v3("yes"), Value::Str("yes".into()));
         assert_eq!(
             resolve_plain_v3("2001-12-14"),
-            Value::Str("2001-12-14".into())
+            Value::Str("2001-12-14T00:00:00Z".into())
         );
         assert_eq!(resolve_plain_v3("1_000"), Value::Int(1000));
     }
