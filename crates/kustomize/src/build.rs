@@ -22,6 +22,9 @@ pub struct BuildOptions {
     pub load_restrictions: LoadRestrictions,
     /// Refuse remote resources and bases (Flux's --no-remote-bases).
     pub no_remote: bool,
+    /// When the folder has no kustomization file, build one listing every manifest
+    /// under it, as Flux's kustomize-controller does (instead of failing like kubectl).
+    pub generate_missing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -152,7 +155,11 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
         opts: opts.clone(),
         stack: Vec::new(),
     };
-    let kust = load_kustomization(&ctx, &real_dir)?;
+    let kust = if opts.generate_missing && find_kustomization_file(&real_dir)?.is_none() {
+        crate::flux_generate::generate(&ctx.loader, &real_dir)?
+    } else {
+        load_kustomization(&ctx, &real_dir)?
+    };
     if kust.kind == "Component" {
         return Err(Error::InvalidKustomization(format!(
             "expected kind != 'Component' for path '{}'",
@@ -372,7 +379,7 @@ pub fn load_resources(text: &str, origin: &str) -> Result<Vec<Resource>, Error> 
     Ok(out)
 }
 
-fn check_resource(v: Value, origin: &str) -> Result<Resource, Error> {
+pub(crate) fn check_resource(v: Value, origin: &str) -> Result<Resource, Error> {
     let r = Resource::new(v);
     if r.obj
         .get("kind")

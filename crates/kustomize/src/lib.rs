@@ -4,6 +4,7 @@
 mod build;
 mod error;
 mod fieldspec;
+mod flux_generate;
 mod generator;
 mod json6902;
 mod kustomization;

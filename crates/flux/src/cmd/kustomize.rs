@@ -15,6 +15,9 @@ pub enum KustomizeCommand {
         /// Refuse remote resources and bases.
         #[arg(long)]
         no_remote_bases: bool,
+        /// When DIR has no kustomization file, include every manifest under it (Flux's rule).
+        #[arg(long)]
+        generate: bool,
     },
 }
 
@@ -23,9 +26,11 @@ pub fn run(command: KustomizeCommand) -> anyhow::Result<ExitCode> {
         KustomizeCommand::Build {
             dir,
             no_remote_bases,
+            generate,
         } => {
             let opts = flux_kustomize::BuildOptions {
                 no_remote: no_remote_bases,
+                generate_missing: generate,
                 ..Default::default()
             };
             match flux_kustomize::build(&dir, &opts) {
