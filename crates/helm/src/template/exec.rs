@@ -723,7 +723,7 @@ impl<'a> Exec<'a> {
             argv.push(self.eval_arg(dot, a, kind_at(i))?);
         }
         if let Some(f) = fin {
-            self.at(cmd.pos, || cmd.to_string());
+            // Go reports a bad final value at the last node it evaluated
             let k = kind_at(nargs - 1);
             argv.push(self.validate(Val::plain(f.v), k)?);
         }

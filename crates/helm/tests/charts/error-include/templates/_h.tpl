@@ -1,0 +1,3 @@
+{{- define "broken" -}}
+value: {{ .Values.missing.deep }}
+{{- end -}}
