@@ -204,8 +204,9 @@ fn check(s: &serde_json::Value, v: &J, path: &str, errs: &mut Vec<(String, Strin
             }
         }
         let props = s.get("properties").and_then(|p| p.as_object());
-        for (k, e) in o {
-            if let Some(ps) = props.and_then(|p| p.get(k)) {
+        // in the schema's property order, as the reference validator reports them
+        for (k, ps) in props.into_iter().flatten() {
+            if let Some((_, e)) = o.iter().find(|(vk, _)| vk == k) {
                 check(ps, e, &format!("{path}/{k}"), errs, depth + 1);
             }
         }

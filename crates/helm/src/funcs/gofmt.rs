@@ -97,6 +97,7 @@ fn fmt_float(f: f64, verb: char, prec: Option<usize>) -> String {
             );
             if verb == 'E' { r.to_uppercase() } else { r }
         }
+        'G' => fmt_float(f, 'g', prec).to_uppercase(),
         _ => match prec {
             None => format_float_g(f),
             Some(p) => {
@@ -129,6 +130,30 @@ fn fmt_float(f: f64, verb: char, prec: Option<usize>) -> String {
 }
 
 fn fmt_one(verb: char, spec: &Spec, v: &Value) -> String {
+    // Go applies the verb to each element of a slice or map
+    if verb != 'v' && verb != 'T' {
+        match v {
+            Value::List(l) => {
+                let parts: Vec<String> = l.iter().map(|e| fmt_one(verb, spec, e)).collect();
+                return format!("[{}]", parts.join(" "));
+            }
+            Value::Map(m) => {
+                let parts: Vec<String> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, e)| {
+                        format!(
+                            "{}:{}",
+                            fmt_one(verb, spec, &Value::str(k.as_str())),
+                            fmt_one(verb, spec, e)
+                        )
+                    })
+                    .collect();
+                return format!("map[{}]", parts.join(" "));
+            }
+            _ => {}
+        }
+    }
     let numeric = matches!(v, Value::Int(_) | Value::Float(_));
     let s = match (verb, v) {
         ('v', _) => {
@@ -142,7 +167,6 @@ fn fmt_one(verb: char, spec: &Spec, v: &Value) -> String {
             Some(p) => s.chars().take(p).collect(),
             None => s.to_string(),
         },
-        ('s', Value::List(_) | Value::Map(_)) => v.to_go_string(),
         ('q', Value::Str(s)) => go_quote(s),
         ('q', Value::Int(i)) => match char::from_u32(*i as u32) {
             Some(c) => format!("'{c}'"),
