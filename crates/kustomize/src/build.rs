@@ -160,12 +160,6 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
     } else {
         load_kustomization(&ctx, &real_dir)?
     };
-    if kust.kind == "Component" {
-        return Err(Error::InvalidKustomization(format!(
-            "expected kind != 'Component' for path '{}'",
-            real_dir.display()
-        )));
-    }
     let mut acc = Accumulator::default();
     ctx.stack.push(real_dir.clone());
     accumulate_target(&mut ctx, &real_dir, &kust, &mut acc)?;
@@ -181,7 +175,25 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
     nameref::fix(&mut acc.resources, &acc.config.name_reference)?;
     crate::vars::resolve(&mut acc.resources, &acc.vars, &acc.config.var_reference)?;
     let mut out = acc.resources;
+    // Resources marked local-config never leave the build.
+    out.retain(|r| {
+        r.obj.str_at(&[
+            "metadata",
+            "annotations",
+            "config.kubernetes.io/local-config",
+        ]) != Some("true")
+    });
     sort::apply(&mut out, kust.sort_options.as_ref())?;
+    // kustomize rewrites annotations when removing its own, dropping an empty map.
+    for r in out.iter_mut() {
+        if let Some(meta) = r.obj.get_mut("metadata").and_then(Value::as_map_mut)
+            && meta
+                .get("annotations")
+                .is_some_and(|a| a.is_null() || a.as_map().is_some_and(|m| m.is_empty()))
+        {
+            meta.remove("annotations");
+        }
+    }
     if kust.build_metadata.iter().any(|b| b == "managedByLabel") {
         for r in out.iter_mut() {
             if let Some(m) = r.obj.ensure_map_at(&["metadata", "labels"]) {
@@ -224,10 +236,10 @@ fn load_kustomization(ctx: &Ctx, dir: &Path) -> Result<Kustomization, Error> {
             "helmCharts are not supported: Helm chart inflation is refused (as Flux does); render charts with a HelmRelease".into(),
         ));
     }
-    if !k.generators.is_empty() || !k.validators.is_empty() {
+    if !k.validators.is_empty() {
         // Only builtin generator configs would be safe; plugins (exec/KRM) are refused.
         return Err(Error::Unsupported(
-            "the generators/validators fields are not supported: plugins (exec and KRM functions) are refused".into(),
+            "the validators field is not supported: validator plugins (exec and KRM functions) are refused".into(),
         ));
     }
     Ok(k)
@@ -248,8 +260,17 @@ fn accumulate_target(
         acc.config.merge(&tc);
     }
     for crd in &k.crds {
-        // CRD files are read for validation; their reference annotations are not derived.
-        ctx.loader.read_file(dir, crd)?;
+        // CRD OpenAPI definitions are validated; their reference annotations are not derived.
+        let text = ctx.loader.read_string(dir, crd)?;
+        let doc = crate::yaml::parse_single(&text)?;
+        let ok = doc
+            .as_map()
+            .is_some_and(|m| m.values().all(|d| matches!(d, Value::Map(_))));
+        if !ok {
+            return Err(Error::InvalidKustomization(format!(
+                "loading CRDs [{crd}]: unable to parse open API definition from '{crd}'"
+            )));
+        }
     }
     run_generators(ctx, dir, k, acc)?;
     for comp in &k.components {
@@ -388,7 +409,7 @@ pub(crate) fn check_resource(v: Value, origin: &str) -> Result<Resource, Error> 
     {
         return Err(Error::Resource(format!("{origin}: missing kind in object")));
     }
-    if r.name().is_empty() && r.obj.at(&["metadata", "generateName"]).is_none() {
+    if r.name().is_empty() {
         return Err(Error::Resource(format!(
             "{origin}: missing metadata.name in object of kind {}",
             r.kind()
@@ -468,10 +489,13 @@ fn run_generators(
         let r = generate(&ctx.loader, dir, args, k.generator_options.as_ref(), secret)?;
         absorb(acc, r)?;
     }
+    for cfg in crate::plugins::load(&ctx.loader, dir, &k.generators)? {
+        crate::plugins::generate(&ctx.loader, dir, &cfg, acc)?;
+    }
     Ok(())
 }
 
-fn absorb(acc: &mut Accumulator, mut r: Resource) -> Result<(), Error> {
+pub(crate) fn absorb(acc: &mut Accumulator, mut r: Resource) -> Result<(), Error> {
     let behavior = r.generated.as_ref().map(|g| g.behavior).unwrap_or_default();
     let id = r.cur_id();
     let matches: Vec<usize> = acc
@@ -573,12 +597,12 @@ fn merge_meta(r: &mut Resource, old: &Resource) {
     }
 }
 
-fn load_patch_text(ctx: &Ctx, dir: &Path, p: &Patch) -> Result<String, Error> {
+fn load_patch_text(loader: &Loader, dir: &Path, p: &Patch) -> Result<String, Error> {
     match (&p.path, &p.patch) {
         (Some(_), Some(_)) => Err(Error::Patch(
             "patch and path can't be set at the same time".into(),
         )),
-        (Some(path), None) => ctx.loader.read_string(dir, path),
+        (Some(path), None) => loader.read_string(dir, path),
         (None, Some(text)) => Ok(text.clone()),
         (None, None) => Err(Error::Patch(
             "must specify one of patch and path in patches".into(),
@@ -662,7 +686,16 @@ fn drop_deleted(acc: &mut Accumulator) {
 }
 
 fn apply_patch(ctx: &Ctx, dir: &Path, p: &Patch, acc: &mut Accumulator) -> Result<(), Error> {
-    let text = load_patch_text(ctx, dir, p)?;
+    apply_patch_with(&ctx.loader, dir, p, acc)
+}
+
+pub(crate) fn apply_patch_with(
+    loader: &Loader,
+    dir: &Path,
+    p: &Patch,
+    acc: &mut Accumulator,
+) -> Result<(), Error> {
+    let text = load_patch_text(loader, dir, p)?;
     let docs: Vec<Value> = parse_documents(&text)?
         .into_iter()
         .filter(|d| !d.is_null())
@@ -674,7 +707,9 @@ fn apply_patch(ctx: &Ctx, dir: &Path, p: &Patch, acc: &mut Accumulator) -> Resul
         let Some(target) = &p.target else {
             return Err(Error::Patch("must specify a target for JSON patch".into()));
         };
-        let ops = json6902::parse_ops(&docs[0])?;
+        // JSON patches are decoded by go-yaml v2 (YAML 1.1 scalars).
+        let ops11 = crate::yaml::parse_documents_yaml11(&text)?;
+        let ops = json6902::parse_ops(ops11.iter().find(|d| !d.is_null()).unwrap_or(&docs[0]))?;
         for i in select(&acc.resources, target)? {
             json6902::apply(&mut acc.resources[i].obj, &ops)?;
         }
@@ -795,8 +830,11 @@ fn run_transformers(
         &cfg.common_annotations,
     )?;
     for p in &k.patches_json6902 {
-        let text = load_patch_text(ctx, dir, p)?;
-        let doc = crate::yaml::parse_single(&text)?;
+        let text = load_patch_text(&ctx.loader, dir, p)?;
+        let doc = crate::yaml::parse_documents_yaml11(&text)?
+            .into_iter()
+            .find(|d| !d.is_null())
+            .unwrap_or(Value::Null);
         let ops = json6902::parse_ops(&doc)?;
         let Some(target) = &p.target else { continue };
         let idx = select(&acc.resources, target)?;
@@ -813,11 +851,8 @@ fn run_transformers(
     transformers::replicas(&mut acc.resources, &k.replicas, &cfg.replicas)?;
     transformers::images(&mut acc.resources, &k.images, &cfg.images)?;
     crate::replacements::apply(&ctx.loader, dir, &mut acc.resources, &k.replacements)?;
-    if !k.transformers.is_empty() {
-        return Err(Error::Unsupported(
-            "the transformers field is not supported: transformer plugins (exec and KRM functions) are refused".into(),
-        ));
+    for cfg in crate::plugins::load(&ctx.loader, dir, &k.transformers)? {
+        crate::plugins::transform(&ctx.loader, dir, &cfg, acc)?;
     }
-    let _ = LoadRestrictions::None;
     Ok(())
 }

@@ -20,11 +20,8 @@ pub fn generate(
         "" | "create" => Behavior::Create,
         "merge" => Behavior::Merge,
         "replace" => Behavior::Replace,
-        other => {
-            return Err(Error::Generator(format!(
-                "unknown generator behavior '{other}'"
-            )));
-        }
+        // kustomize treats any other value as the default.
+        _ => Behavior::Create,
     };
     if args.name.is_empty() {
         return Err(Error::Generator(format!(
@@ -92,15 +89,6 @@ pub fn generate(
     let mut data = Map::new();
     let mut binary = Map::new();
     for (k, v) in pairs {
-        if k.is_empty()
-            || !k
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-        {
-            return Err(Error::Generator(format!(
-                "configmap/secret key \"{k}\" is invalid: a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
-            )));
-        }
         if data.contains_key(&k) || binary.contains_key(&k) {
             return Err(Error::Generator(format!(
                 "configmap {} illegally repeats the key `{k}`",

@@ -96,7 +96,7 @@ fn bad(msg: impl Into<String>) -> Error {
     Error::InvalidKustomization(msg.into())
 }
 
-fn as_str(v: &Value, field: &str) -> Result<String, Error> {
+pub(crate) fn as_str(v: &Value, field: &str) -> Result<String, Error> {
     match v {
         Value::Str(s) => Ok(s.clone()),
         Value::Null => Ok(String::new()),
@@ -140,7 +140,7 @@ fn as_str_list(v: &Value, field: &str) -> Result<Vec<String>, Error> {
     }
 }
 
-fn as_str_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, Error> {
+pub(crate) fn as_str_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, Error> {
     match v {
         Value::Null => Ok(Vec::new()),
         Value::Map(m) => m
@@ -220,7 +220,7 @@ fn parse_gen_options(v: &Value) -> Result<Option<GeneratorOptions>, Error> {
     }))
 }
 
-fn parse_generator(v: &Value, secret: bool) -> Result<GeneratorArgs, Error> {
+pub(crate) fn parse_generator(v: &Value, secret: bool) -> Result<GeneratorArgs, Error> {
     let m = as_map(v, "generator")?.ok_or_else(|| bad("generator entry must be a map"))?;
     let mut allowed = vec![
         "name",
@@ -288,7 +288,7 @@ pub fn parse_selector(v: &Value) -> Result<Option<Selector>, Error> {
     }))
 }
 
-fn parse_patch(v: &Value, json6902: bool) -> Result<Patch, Error> {
+pub(crate) fn parse_patch(v: &Value, json6902: bool) -> Result<Patch, Error> {
     let m = as_map(v, "patches")?.ok_or_else(|| bad("patch entry must be a map"))?;
     check_fields(m, &["path", "patch", "target", "options"])?;
     let g = |k: &str| m.get(k).unwrap_or(&Value::Null);

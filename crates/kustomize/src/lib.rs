@@ -10,6 +10,7 @@ mod json6902;
 mod kustomization;
 mod loader;
 mod nameref;
+mod plugins;
 mod replacements;
 mod resource;
 mod select;

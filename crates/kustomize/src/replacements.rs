@@ -63,9 +63,27 @@ fn lookup<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
     }
 }
 
+/// kyaml copies only the text into an existing scalar, keeping its type where it can;
+/// a created field is a plain scalar, typed again from its text.
+fn assign(slot: &mut Value, new: &Value) {
+    let text = match new {
+        Value::Seq(_) | Value::Map(_) => {
+            *slot = new.clone();
+            return;
+        }
+        other => other.scalar_string().unwrap_or_default(),
+    };
+    *slot = match slot {
+        Value::Str(_) => Value::Str(text),
+        Value::Seq(_) | Value::Map(_) => new.clone(),
+        _ if text.is_empty() => Value::Str(text),
+        _ => crate::yaml::resolve_plain(&text),
+    };
+}
+
 fn set_at(v: &mut Value, path: &[String], new: &Value, create: bool) -> Result<bool, Error> {
     let Some((seg, rest)) = path.split_first() else {
-        *v = new.clone();
+        assign(v, new);
         return Ok(true);
     };
     if seg == "*" || seg == "[]" {
@@ -99,7 +117,12 @@ fn set_at(v: &mut Value, path: &[String], new: &Value, create: bool) -> Result<b
                 if !create {
                     return Ok(false);
                 }
-                m.insert(seg.clone(), Value::Map(Map::new()));
+                let fresh = if rest.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Map(Map::new())
+                };
+                m.insert(seg.clone(), fresh);
             }
             match m.get_mut(seg.as_str()) {
                 Some(child) => set_at(child, rest, new, create),

@@ -1,5 +1,6 @@
-//! Strategic merge patches with the built-in kinds' merge keys and the
-//! `$patch`, `$retainKeys`, `$setElementOrder` and `$deleteFromPrimitiveList` directives.
+//! Strategic merge patches as kustomize's kyaml merge applies them: the built-in kinds'
+//! merge keys and the `$patch` directive. Other `$` directives are not understood by
+//! kyaml and are merged as ordinary fields, which this engine reproduces.
 
 use crate::error::Error;
 use crate::value::{Map, Value};
@@ -104,22 +105,8 @@ fn merge_map(
         *tm = m;
         return Ok(());
     }
-    if let Some(Value::Seq(keep)) = patch.get("$retainKeys") {
-        let keep: Vec<&str> = keep.iter().filter_map(Value::as_str).collect();
-        tm.retain(|k, _| keep.contains(&k.as_str()));
-    }
     for (k, pv) in patch {
-        if k.starts_with('$') {
-            continue;
-        }
-        if let Some(list_field) = k.strip_prefix("$setElementOrder/") {
-            let _ = list_field;
-            continue;
-        }
-        if let Some(list_field) = k.strip_prefix("$deleteFromPrimitiveList/") {
-            if let (Some(Value::Seq(items)), Value::Seq(del)) = (tm.get_mut(list_field), pv) {
-                items.retain(|i| !del.contains(i));
-            }
+        if k == "$patch" {
             continue;
         }
         match pv {
@@ -146,41 +133,11 @@ fn merge_map(
             }
         }
     }
-    for k in patch.keys() {
-        if let Some(list_field) = k.strip_prefix("$setElementOrder/")
-            && let (Some(Value::Seq(order)), Some(Value::Seq(items))) =
-                (patch.get(k).cloned(), tm.get_mut(list_field))
-        {
-            reorder(items, &order, strategy_for(list_field, field, builtin));
-        }
-    }
     Ok(())
 }
 
-fn reorder(items: &mut Vec<Value>, order: &[Value], strategy: ListStrategy) {
-    let key_of = |v: &Value| -> Option<Value> {
-        match strategy {
-            ListStrategy::Key(k) => v.get(k).cloned(),
-            _ => Some(v.clone()),
-        }
-    };
-    let mut sorted = Vec::with_capacity(items.len());
-    let mut rest: Vec<Option<Value>> = items.drain(..).map(Some).collect();
-    for o in order {
-        let ok = key_of(o);
-        for slot in rest.iter_mut() {
-            if slot.as_ref().is_some_and(|v| key_of(v) == ok) {
-                sorted.push(slot.take().unwrap_or(Value::Null));
-                break;
-            }
-        }
-    }
-    sorted.extend(rest.into_iter().flatten());
-    *items = sorted;
-}
-
 fn strip_directives(m: &mut Map) {
-    m.retain(|k, _| !k.starts_with('$'));
+    m.remove("$patch");
     for v in m.values_mut() {
         if let Value::Map(mm) = v {
             strip_directives(mm);
@@ -228,11 +185,10 @@ fn merge_list(
                 *target = Value::Seq(Vec::new());
             }
             if let Value::Seq(items) = target {
-                for p in patch {
-                    if !items.contains(p) {
-                        items.push(p.clone());
-                    }
-                }
+                // Patch values first, then the original ones not in the patch.
+                let mut merged: Vec<Value> = patch.to_vec();
+                merged.extend(items.drain(..).filter(|i| !patch.contains(i)));
+                *items = merged;
             }
         }
         ListStrategy::Key(key) => {

@@ -11,6 +11,7 @@ mod sort;
 pub use emit::{emit_document, emit_documents};
 pub use number::format_go_float;
 pub use parse::{parse_documents, parse_documents_yaml11, parse_single};
+pub use resolve::resolve_plain_v3 as resolve_plain;
 pub use sort::go_yaml_key_less;
 
 #[derive(Debug, thiserror::Error)]

@@ -117,7 +117,7 @@ fn parse_with(text: &str, yaml11: bool) -> Result<Vec<Value>, YamlError> {
                         }
                         continue;
                     }
-                    let k = key_string(&key)?;
+                    let k = key_string(&key, yaml11)?;
                     if m.contains_key(&k) {
                         return Err(YamlError::DuplicateKey(k));
                     }
@@ -155,9 +155,17 @@ fn count_nodes(v: &Value) -> usize {
     }
 }
 
-fn key_string(k: &Value) -> Result<String, YamlError> {
+/// Map keys. Resources are decoded into Go maps with string keys, so other scalar keys
+/// fail there (kustomize's JSON step rejects them); YAML 1.1 files stringify them.
+fn key_string(k: &Value, yaml11: bool) -> Result<String, YamlError> {
     match k {
         Value::Str(s) => Ok(s.clone()),
+        other if !yaml11 && !matches!(other, Value::Seq(_) | Value::Map(_)) => {
+            Err(YamlError::UnsupportedValue(format!(
+                "map key {:?} is not a string",
+                other.scalar_string().unwrap_or_default()
+            )))
+        }
         Value::Seq(_) | Value::Map(_) => {
             Err(YamlError::Invalid("invalid map key: a collection".into()))
         }
@@ -185,7 +193,17 @@ fn decode_scalar(
         && t.is_yaml_core_schema()
     {
         return match t.suffix.as_str() {
-            "str" | "binary" | "timestamp" => Ok(Value::Str(text.to_string())),
+            "binary" => {
+                use base64::Engine;
+                let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(clean)
+                    .map_err(|e| {
+                        YamlError::Invalid(format!("!!binary value is not base64: {e}"))
+                    })?;
+                Ok(Value::Str(String::from_utf8_lossy(&bytes).into_owned()))
+            }
+            "str" | "timestamp" => Ok(Value::Str(text.to_string())),
             "null" => Ok(Value::Null),
             "bool" | "int" | "float" => {
                 let v = resolve_plain_v3(text);
