@@ -273,3 +273,39 @@ fn container_field(name: &str) -> FieldInfo {
         _ => UNKNOWN,
     }
 }
+
+/// Schema defaults of list-map keys (ports' protocol defaults to TCP), used to name items that
+/// omit them.
+pub(crate) fn key_default(key: &str) -> Option<serde_json::Value> {
+    match key {
+        "protocol" => Some(serde_json::Value::String("TCP".to_string())),
+        _ => None,
+    }
+}
+
+/// Built-in kinds that serve a status subresource.
+pub(crate) fn has_status_subresource(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        (
+            "",
+            "Pod"
+                | "Service"
+                | "PersistentVolumeClaim"
+                | "PersistentVolume"
+                | "Namespace"
+                | "Node"
+                | "ReplicationController"
+                | "ResourceQuota"
+        ) | (
+            "apps",
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+        ) | ("batch", "Job" | "CronJob")
+            | ("networking.k8s.io", "Ingress")
+            | ("policy", "PodDisruptionBudget")
+            | ("autoscaling", "HorizontalPodAutoscaler")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | ("apiregistration.k8s.io", "APIService")
+            | ("certificates.k8s.io", "CertificateSigningRequest")
+    )
+}
