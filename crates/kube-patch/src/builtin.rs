@@ -16,6 +16,8 @@ pub(crate) enum Ty {
     PodTemplateSpec,
     PodSpec,
     Container,
+    EnvVar,
+    EnvVarSource,
     ResourceRequirements,
     Affinity,
     NodeAffinity,
@@ -32,6 +34,8 @@ pub(crate) enum Ty {
     ServiceSpec,
     PvcSpec,
     ConditionsStatus,
+    /// NetworkPolicy and PodDisruptionBudget specs: a LabelSelector (PDB's is patchStrategy=replace).
+    SelectorSpec,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +51,8 @@ pub(crate) enum RootKind {
     Pvc,
     Namespace,
     RoleBinding,
+    NetworkPolicy,
+    PodDisruptionBudget,
 }
 
 /// How strategic merge patch treats a field.
@@ -136,6 +142,8 @@ pub(crate) fn root(group: &str, kind: &str) -> Option<Ty> {
         ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
             RootKind::RoleBinding
         }
+        ("networking.k8s.io", "NetworkPolicy") => RootKind::NetworkPolicy,
+        ("policy", "PodDisruptionBudget") => RootKind::PodDisruptionBudget,
         _ => RootKind::Generic,
     };
     Some(Ty::Root(rk))
@@ -159,6 +167,12 @@ pub(crate) fn field(ty: Ty, name: &str) -> FieldInfo {
         (Ty::JobTemplateSpec, "spec") => f(Ty::JobSpec, Smp::Default, Ssa::Default),
         (Ty::PodSpec, _) => pod_spec_field(name),
         (Ty::Container, _) => container_field(name),
+        (Ty::EnvVar, "valueFrom") => f(Ty::EnvVarSource, Smp::Default, Ssa::Default),
+        // The key selectors are +structType=atomic.
+        (
+            Ty::EnvVarSource,
+            "fieldRef" | "resourceFieldRef" | "configMapKeyRef" | "secretKeyRef" | "fileKeyRef",
+        ) => ATOMIC,
         (Ty::ResourceRequirements, "claims") => f(Ty::Unknown, Smp::Default, Ssa::Map(BY_NAME)),
         (Ty::Affinity, "nodeAffinity") => f(Ty::NodeAffinity, Smp::Default, Ssa::Default),
         (Ty::Affinity, "podAffinity" | "podAntiAffinity") => {
@@ -196,6 +210,8 @@ pub(crate) fn field(ty: Ty, name: &str) -> FieldInfo {
         ),
         (Ty::ServiceSpec, "selector") => f(Ty::Unknown, Smp::Default, Ssa::Atomic),
         (Ty::PvcSpec, "selector" | "dataSource" | "dataSourceRef") => ATOMIC,
+        (Ty::SelectorSpec, "podSelector") => ATOMIC,
+        (Ty::SelectorSpec, "selector") => f(Ty::AtomicStruct, Smp::ReplaceMap, Ssa::Atomic),
         _ => UNKNOWN,
     }
 }
@@ -222,6 +238,10 @@ fn root_field(rk: RootKind, name: &str) -> FieldInfo {
         ),
         (RootKind::Pvc, "spec") => plain(Ty::PvcSpec),
         (RootKind::RoleBinding, "roleRef") => ATOMIC,
+        (RootKind::NetworkPolicy | RootKind::PodDisruptionBudget, "spec") => {
+            plain(Ty::SelectorSpec)
+        }
+        (RootKind::PodDisruptionBudget, "status") => plain(Ty::ConditionsStatus),
         (RootKind::RoleBinding, "subjects") => f(Ty::AtomicStruct, Smp::Default, Ssa::Default),
         _ => UNKNOWN,
     }
@@ -258,7 +278,7 @@ fn container_field(name: &str) -> FieldInfo {
             MergeList(Some("containerPort")),
             Ssa::Map(&["containerPort", "protocol"]),
         ),
-        "env" => f(Ty::Unknown, MergeList(Some("name")), Ssa::Map(BY_NAME)),
+        "env" => f(Ty::EnvVar, MergeList(Some("name")), Ssa::Map(BY_NAME)),
         "volumeMounts" => f(
             Ty::Unknown,
             MergeList(Some("mountPath")),

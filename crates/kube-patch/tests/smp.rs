@@ -244,3 +244,20 @@ fn error_cases() {
     assert_eq!(e.to_string(), "lists of lists are not supported");
     assert_eq!(e.status().code, 422);
 }
+
+#[test]
+fn pod_disruption_budget_selector_is_replaced_not_merged() {
+    let pdb = json!({"spec": {"selector": {"matchLabels": {"a": "1"}}, "minAvailable": 1}});
+    let patch = json!({"spec": {"selector": {"matchLabels": {"b": "2"}}}});
+    let out = strategic_merge_patch("policy", "v1", "PodDisruptionBudget", &pdb, &patch).unwrap();
+    assert_eq!(out["spec"]["selector"], json!({"matchLabels": {"b": "2"}}));
+    // A Deployment's selector has no strategy: it merges.
+    let out = deploy(
+        deployment(),
+        json!({"spec": {"selector": {"matchLabels": {"b": "2"}}}}),
+    );
+    assert_eq!(
+        out["spec"]["selector"],
+        json!({"matchLabels": {"app": "nginx", "b": "2"}})
+    );
+}

@@ -517,3 +517,17 @@ fn more_than_ten_updaters_fold_into_ancient_changes() {
     );
     assert_eq!(entries[0]["time"], "2024-05-01T10:00:02Z");
 }
+
+#[test]
+fn env_value_from_key_selectors_are_atomic() {
+    let mut cfg = nginx(1, "x");
+    cfg["spec"]["template"]["spec"]["containers"][0]["env"] = json!([
+        {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}
+    ]);
+    let out = ssa::apply(None, &cfg, &deployment_types(), &opts("m", false, T1)).unwrap();
+    let c = &managed(&out)[0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"nginx\"}"];
+    assert_eq!(
+        c["f:env"],
+        json!({"k:{\"name\":\"A\"}": {".": {}, "f:name": {}, "f:valueFrom": {"f:secretKeyRef": {}}}})
+    );
+}

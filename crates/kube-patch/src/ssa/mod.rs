@@ -190,13 +190,15 @@ pub fn apply(
     }
     strip_meta(&mut managers, &my_id);
 
+    // Built-in objects are typed after apply: a null field is simply absent.
+    let mut new_obj = new_obj;
+    if types.builtin_kind().is_some() {
+        drop_nulls(&mut new_obj);
+    }
     let changed = live.is_none() || new_obj != live_obj;
     let mut out = if changed { new_obj } else { live_obj };
     if changed && let Some(e) = managers.get_mut(&my_id) {
         e.time = Some(opts.now.to_string());
-    }
-    if types.builtin_kind().is_some() {
-        drop_nulls(&mut out);
     }
     set_managed_fields(&mut out, managers.encode());
     Ok(out)
