@@ -35,9 +35,8 @@ pub(crate) fn quote(s: &str) -> String {
     out
 }
 
-/// `%v` of a float64: strconv 'g' with the shortest precision, which switches
-/// to an exponent when the decimal exponent is < -4 or >= 21... no: >= 6 as
-/// strconv uses precision 6 for that decision with shortest formatting.
+/// `%v` of a float64: strconv 'g' with the shortest digits, which uses an
+/// exponent when the decimal exponent is < -4 or >= 6 (1e+06, 1.5e-05).
 pub(crate) fn float_v(f: f64) -> String {
     if f.is_nan() {
         return "NaN".into();

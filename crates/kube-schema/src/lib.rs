@@ -139,7 +139,16 @@ impl StructuralSchema {
     /// and update (schema, embedded resources, list types, then CEL rules).
     /// Metadata of the root (name format etc.) is the caller's job.
     pub fn validate(&self, obj: &Value) -> Vec<Cause> {
-        validate::validate_resource(obj, &self.root)
+        validate::validate_resource(obj, &self.root, None)
+    }
+
+    /// Validate an update as the apiserver does since validation ratcheting
+    /// (GA in 1.33): errors in parts equal to their old value (correlated by
+    /// object keys and list-type map keys) are not reported, list-type
+    /// uniqueness is checked only if the old object obeyed it, and CEL rules
+    /// (none of the supported ones use oldSelf) are ratcheted the same way.
+    pub fn validate_update(&self, obj: &Value, old: &Value) -> Vec<Cause> {
+        validate::validate_resource(obj, &self.root, Some(old))
     }
 
     /// The `x-kubernetes-validations` rules outside the supported CEL subset.

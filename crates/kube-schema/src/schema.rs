@@ -66,6 +66,8 @@ pub(crate) struct Rule {
     pub message: Option<String>,
     pub reason: Option<String>,
     pub field_path: Option<String>,
+    /// A compiled `messageExpression`, used for the failure message.
+    pub message_expression: Option<CelProgram>,
     /// `None`: outside the evaluator's subset, skipped at validation time.
     pub program: Option<CelProgram>,
     pub skip_reason: Option<String>,
@@ -290,18 +292,25 @@ fn parse_rule(r: &Value, path: &str) -> Result<Rule, SchemaError> {
     let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
     let rule =
         text("rule").ok_or_else(|| invalid(path, "x-kubernetes-validations[].rule is required"))?;
-    let (program, skip_reason) = if r.get("messageExpression").is_some() {
-        (None, Some("messageExpression is not supported".to_string()))
-    } else {
-        match cel::compile(&rule) {
-            Ok(p) => (Some(p), None),
-            Err(e) => (None, Some(e.to_string())),
-        }
+    let mut message_expression = None;
+    let (program, skip_reason) = match cel::compile(&rule) {
+        Err(e) => (None, Some(e.to_string())),
+        Ok(p) => match text("messageExpression") {
+            None => (Some(p), None),
+            Some(expr) => match cel::compile(&expr) {
+                Ok(m) => {
+                    message_expression = Some(m);
+                    (Some(p), None)
+                }
+                Err(e) => (None, Some(format!("messageExpression: {e}"))),
+            },
+        },
     };
     Ok(Rule {
         message: text("message"),
         reason: text("reason"),
         field_path: text("fieldPath"),
+        message_expression,
         rule,
         program,
         skip_reason,

@@ -336,11 +336,24 @@ fn number_validator(n: &Node, path: &str, data: &Value) -> Res {
     res
 }
 
-fn slice_validator(n: &Node, path: &str, items: &[Value], depth: usize) -> Res {
+fn slice_validator(
+    n: &Node,
+    path: &str,
+    items: &[Value],
+    old: Option<&Value>,
+    depth: usize,
+) -> Res {
     let mut res = Res::default();
     if let Some(is) = &n.items {
         for (i, v) in items.iter().enumerate() {
-            res.merge(validate_node(is, &format!("{path}[{i}]"), v, depth + 1));
+            let old_item = correlate_item(n, v, old);
+            res.merge(validate_node(
+                is,
+                &format!("{path}[{i}]"),
+                v,
+                old_item,
+                depth + 1,
+            ));
         }
     }
     let size = items.len() as i64;
@@ -388,8 +401,16 @@ fn object_validator(
     n: &Node,
     path: &str,
     map: &serde_json::Map<String, Value>,
+    old: Option<&Value>,
     depth: usize,
 ) -> Res {
+    let old_field = |k: &str| {
+        // The root's kind and apiVersion are never ratcheted.
+        if path.is_empty() && (k == "kind" || k == "apiVersion") {
+            return None;
+        }
+        old.and_then(|o| o.get(k))
+    };
     let mut res = Res::default();
     let num = map.len() as i64;
     if let Some(min) = n.min_properties
@@ -430,7 +451,13 @@ fn object_validator(
         Some(Additional::Schema(a)) => {
             for (k, v) in map {
                 if n.property(k).is_none() {
-                    res.merge(validate_node(a, &format!("{path}.{k}"), v, depth + 1));
+                    res.merge(validate_node(
+                        a,
+                        &format!("{path}.{k}"),
+                        v,
+                        old_field(k),
+                        depth + 1,
+                    ));
                 }
             }
         }
@@ -443,7 +470,7 @@ fn object_validator(
             } else {
                 format!("{path}.{name}")
             };
-            res.merge(validate_node(prop, &child, v, depth + 1));
+            res.merge(validate_node(prop, &child, v, old_field(name), depth + 1));
         }
     }
     for k in &n.required {
@@ -456,13 +483,19 @@ fn object_validator(
     res
 }
 
-fn schema_props_validator(n: &Node, path: &str, data: &Value, depth: usize) -> Res {
+fn schema_props_validator(
+    n: &Node,
+    path: &str,
+    data: &Value,
+    old: Option<&Value>,
+    depth: usize,
+) -> Res {
     let mut main = Res::default();
     if !n.any_of.is_empty() {
         let mut best: Option<Res> = None;
         let mut succeeded = false;
         for s in &n.any_of {
-            let r = validate_node(s, path, data, depth + 1);
+            let r = validate_node(s, path, data, old, depth + 1);
             if r.is_valid() {
                 succeeded = true;
                 best = Some(r);
@@ -487,7 +520,7 @@ fn schema_props_validator(n: &Node, path: &str, data: &Value, depth: usize) -> R
         let mut first_success: Option<Res> = None;
         let mut validated = 0;
         for s in &n.one_of {
-            let r = validate_node(s, path, data, depth + 1);
+            let r = validate_node(s, path, data, old, depth + 1);
             if r.is_valid() {
                 validated += 1;
                 best = None;
@@ -520,7 +553,7 @@ fn schema_props_validator(n: &Node, path: &str, data: &Value, depth: usize) -> R
     if !n.all_of.is_empty() {
         let mut validated = 0;
         for s in &n.all_of {
-            let r = validate_node(s, path, data, depth + 1);
+            let r = validate_node(s, path, data, old, depth + 1);
             if r.is_valid() {
                 validated += 1;
             }
@@ -539,7 +572,7 @@ fn schema_props_validator(n: &Node, path: &str, data: &Value, depth: usize) -> R
         }
     }
     if let Some(not) = &n.not
-        && validate_node(not, path, data, depth + 1).is_valid()
+        && validate_node(not, path, data, old, depth + 1).is_valid()
     {
         main.add(OpenApiError::Plain(format!(
             "{} must not validate the schema (not)",
@@ -550,7 +583,42 @@ fn schema_props_validator(n: &Node, path: &str, data: &Value, depth: usize) -> R
     main
 }
 
-fn validate_node(n: &Node, path: &str, data: &Value, depth: usize) -> Res {
+/// Validate `data` against `n`. `old` is the correlated old value on update
+/// (CRDValidationRatcheting, GA in 1.33): when the node equals its old value,
+/// its errors are dropped (the apiserver turns them into warnings).
+fn validate_node(n: &Node, path: &str, data: &Value, old: Option<&Value>, depth: usize) -> Res {
+    let mut res = validate_node_inner(n, path, data, old, depth);
+    if !res.is_valid() && old == Some(data) {
+        res.errors.clear();
+    }
+    res
+}
+
+/// The old item a new list item correlates with: only list-type map items,
+/// by their key fields.
+pub(crate) fn correlate_item<'o>(
+    n: &Node,
+    item: &Value,
+    old: Option<&'o Value>,
+) -> Option<&'o Value> {
+    if n.list_type.as_deref() != Some("map") {
+        return None;
+    }
+    let old_items = old?.as_array()?;
+    let item = item.as_object()?;
+    old_items.iter().find(|o| {
+        o.as_object()
+            .is_some_and(|o| n.list_map_keys.iter().all(|k| o.get(k) == item.get(k)))
+    })
+}
+
+fn validate_node_inner(
+    n: &Node,
+    path: &str,
+    data: &Value,
+    old: Option<&Value>,
+    depth: usize,
+) -> Res {
     let mut res = Res::default();
     if depth > MAX_VALUE_DEPTH {
         return res;
@@ -570,7 +638,7 @@ fn validate_node(n: &Node, path: &str, data: &Value, depth: usize) -> Res {
     if type_applies {
         run(&mut res, type_validator(n, path, data));
     }
-    run(&mut res, schema_props_validator(n, path, data, depth));
+    run(&mut res, schema_props_validator(n, path, data, old, depth));
     if let Value::String(s) = data {
         run(&mut res, string_validator(n, path, s));
         if n.format.is_some() {
@@ -581,11 +649,11 @@ fn validate_node(n: &Node, path: &str, data: &Value, depth: usize) -> Res {
         run(&mut res, number_validator(n, path, data));
     }
     if let Value::Array(items) = data {
-        run(&mut res, slice_validator(n, path, items, depth));
+        run(&mut res, slice_validator(n, path, items, old, depth));
     }
     run(&mut res, enum_validator(n, path, data));
     if let Value::Object(map) = data {
-        run(&mut res, object_validator(n, path, map, depth));
+        run(&mut res, object_validator(n, path, map, old, depth));
     }
     res.match_count += 1;
     res
@@ -794,11 +862,14 @@ const BLOCKING: [&str; 5] = [
     "FieldValueTypeInvalid",
 ];
 
-pub(crate) fn validate_resource(obj: &Value, root: &Node) -> Vec<Cause> {
-    let res = validate_node(root, "", obj, 0);
+pub(crate) fn validate_resource(obj: &Value, root: &Node, old: Option<&Value>) -> Vec<Cause> {
+    let res = validate_node(root, "", obj, old, 0);
     let mut causes = to_causes(res.errors);
     validate_embedded(root, None, obj, true, 0, &mut causes);
-    causes.extend(listtype::validate(root, obj));
+    // On update, list uniqueness is only enforced when the old object obeyed it.
+    if old.is_none_or(|o| listtype::validate(root, o).is_empty()) {
+        causes.extend(listtype::validate(root, obj));
+    }
     // Without rules the apiserver has no CEL validator and says nothing more.
     if !cel::has_rules(root) {
         return causes;
@@ -811,7 +882,7 @@ pub(crate) fn validate_resource(obj: &Value, root: &Node) -> Vec<Cause> {
             "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
         ));
     } else {
-        causes.extend(cel::validate_rules(root, obj));
+        causes.extend(cel::validate_rules(root, obj, old));
     }
     causes
 }
@@ -1008,6 +1079,34 @@ mod tests {
                 // The best failing alternative's errors follow, as kube-openapi merges them.
                 r#"spec.ios: Invalid value: "boolean": spec.ios in body must be of type integer: "boolean" [FieldValueTypeInvalid]"#,
                 r#"spec.items[0]: Invalid value: "null": spec.items[0] in body must be of type string: "null" [FieldValueTypeInvalid]"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn update_ratchets_unchanged_invalid_fields() {
+        let schema = StructuralSchema::new(&spec(json!({
+            "interval": {"type": "string", "pattern": "^[0-9]+m$"},
+            "name": {"type": "string", "maxLength": 3},
+            "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                "items": {"type": "object", "properties": {"name": {"type": "string"}, "port": {"type": "integer", "maximum": 10}}}},
+            "atomic": {"type": "array", "items": {"type": "integer", "maximum": 10}}})))
+        .unwrap();
+        let old = json!({"spec": {"interval": "bad", "name": "long", "ports": [{"name": "a", "port": 99}], "atomic": [99]}});
+        // Nothing changed: nothing reported.
+        assert!(schema.validate_update(&old, &old).is_empty());
+        // The unchanged invalid fields are ratcheted; changed ones are checked.
+        let new = json!({"spec": {"interval": "bad", "name": "longer", "ports": [{"name": "b", "port": 1}, {"name": "a", "port": 99}], "atomic": [99, 1]}});
+        let got: Vec<String> = schema
+            .validate_update(&new, &old)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "spec.name: Too long: may not be more than 3 bytes",
+                "spec.atomic[0]: Invalid value: 99: spec.atomic[0] in body should be less than or equal to 10",
             ]
         );
     }

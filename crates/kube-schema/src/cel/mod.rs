@@ -377,6 +377,19 @@ fn call<'a>(target: Option<Val<'a>>, name: &str, args: Vec<Val<'a>>) -> EvalResu
     })
 }
 
+/// Evaluate a messageExpression: its string, or None when it fails or is
+/// blank or multi-line (the apiserver then falls back to the rule's message).
+fn evaluate_message(p: &CelProgram, value: &Value) -> Option<String> {
+    let mut ev = Eval {
+        vars: vec![("self".to_string(), from_json(value))],
+        steps: 0,
+    };
+    match ev.eval(&p.expr) {
+        Ok(Val::Str(s)) if !s.trim().is_empty() && !s.contains('\n') => Some(s),
+        _ => None,
+    }
+}
+
 /// Evaluate a compiled rule with `self` bound to `value`.
 fn evaluate(p: &CelProgram, value: &Value) -> Result<bool, EvalError> {
     let mut ev = Eval {
@@ -398,36 +411,47 @@ pub(crate) fn has_rules(n: &Node) -> bool {
 }
 
 /// The apiserver's CEL validator walk from the root (nil field path).
-pub(crate) fn validate_rules(root: &Node, obj: &Value) -> Vec<Cause> {
+/// `old` is the correlated old object on update: a rule's failure on a node
+/// equal to its old value is ratcheted (not reported).
+pub(crate) fn validate_rules(root: &Node, obj: &Value, old: Option<&Value>) -> Vec<Cause> {
     let mut out = Vec::new();
-    walk(root, None, obj, 0, &mut out);
+    walk(root, None, obj, old, 0, &mut out);
     out
 }
 
-fn walk(n: &Node, path: Option<&str>, v: &Value, depth: usize, out: &mut Vec<Cause>) {
+fn walk(
+    n: &Node,
+    path: Option<&str>,
+    v: &Value,
+    old: Option<&Value>,
+    depth: usize,
+    out: &mut Vec<Cause>,
+) {
     if depth > MAX_VALUE_DEPTH || v.is_null() {
         return;
     }
     for r in &n.validations {
-        if let Some(c) = check_rule(n, r, path, v) {
+        if let Some(c) = check_rule(n, r, path, v)
+            && old != Some(v)
+        {
             out.push(c);
         }
     }
     for a in &n.all_of {
-        walk(a, path, v, depth + 1, out);
+        walk(a, path, v, old, depth + 1, out);
     }
     match v {
         Value::Object(map) => {
             if let Some(a) = n.additional_schema() {
                 for (k, x) in map {
                     let p = format!("{}[{k}]", path.unwrap_or(""));
-                    walk(a, Some(&p), x, depth + 1, out);
+                    walk(a, Some(&p), x, old.and_then(|o| o.get(k)), depth + 1, out);
                 }
             }
             for (k, x) in map {
                 if let Some(p) = n.property(k) {
                     let cp = child(path, k);
-                    walk(p, Some(&cp), x, depth + 1, out);
+                    walk(p, Some(&cp), x, old.and_then(|o| o.get(k)), depth + 1, out);
                 }
             }
         }
@@ -435,7 +459,8 @@ fn walk(n: &Node, path: Option<&str>, v: &Value, depth: usize, out: &mut Vec<Cau
             if let Some(is) = &n.items {
                 for (i, x) in items.iter().enumerate() {
                     let p = format!("{}[{i}]", path.unwrap_or(""));
-                    walk(is, Some(&p), x, depth + 1, out);
+                    let old_item = crate::validate::correlate_item(n, x, old);
+                    walk(is, Some(&p), x, old_item, depth + 1, out);
                 }
             }
         }
@@ -457,8 +482,13 @@ fn check_rule(n: &Node, r: &Rule, path: Option<&str>, v: &Value) -> Option<Cause
     match evaluate(program, v) {
         Ok(true) => None,
         Ok(false) => {
-            let detail = match r.message.as_deref().map(str::trim) {
-                Some(m) if !m.is_empty() => m.to_string(),
+            let from_expression = r
+                .message_expression
+                .as_ref()
+                .and_then(|m| evaluate_message(m, v));
+            let detail = match (from_expression, r.message.as_deref().map(str::trim)) {
+                (Some(m), _) => m,
+                (None, Some(m)) if !m.is_empty() => m.to_string(),
                 _ => format!("failed rule: {rule_text}"),
             };
             Some(match r.reason.as_deref() {
@@ -563,7 +593,8 @@ mod tests {
                 {"rule": "has(self.a) || has(self.b)", "message": "one of a or b must be set"},
                 {"rule": "!has(self.a) || self.a != 'x'"},
                 {"rule": "self.c == 1", "message": "c must be 1", "fieldPath": ".c", "reason": "FieldValueForbidden"},
-                {"rule": "self.a == oldSelf.a"}
+                {"rule": "self.a == oldSelf.a"},
+                {"rule": "!has(self.b) || self.b.size() < 3", "messageExpression": "'b is too long: ' + self.b"}
             ],
             "properties": {"a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "integer"}}}}}))
         .unwrap();
@@ -587,6 +618,15 @@ mod tests {
         assert_eq!(
             causes,
             vec![r#"spec: Invalid value: "object": failed rule: !has(self.a) || self.a != 'x'"#]
+        );
+        let causes: Vec<String> = s
+            .validate(&json!({"spec": {"b": "long", "c": 1}}))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            causes,
+            vec![r#"spec: Invalid value: "object": b is too long: long"#]
         );
         assert_eq!(s.skipped_rules().len(), 1);
         assert_eq!(s.skipped_rules()[0].rule, "self.a == oldSelf.a");
