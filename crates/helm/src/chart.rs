@@ -542,7 +542,7 @@ impl Ignore {
                 continue;
             }
             let target = if r.full_path { path } else { base };
-            if fn_match(r.pattern.as_bytes(), target.as_bytes(), 0) {
+            if fn_match(r.pattern.as_bytes(), target.as_bytes(), &mut 0) {
                 ignored = !r.negate;
             }
         }
@@ -551,16 +551,17 @@ impl Ignore {
 }
 
 /// Go's filepath.Match.
-fn fn_match(p: &[u8], s: &[u8], depth: usize) -> bool {
-    if depth > 64 {
+fn fn_match(p: &[u8], s: &[u8], steps: &mut usize) -> bool {
+    *steps += 1;
+    if *steps > 200_000 {
         return false;
     }
     match p.first() {
         None => s.is_empty(),
         Some(b'*') => (0..=s.len())
             .take_while(|i| *i == 0 || s[i - 1] != b'/')
-            .any(|i| fn_match(&p[1..], &s[i..], depth + 1)),
-        Some(b'?') => !s.is_empty() && s[0] != b'/' && fn_match(&p[1..], &s[1..], depth + 1),
+            .any(|i| fn_match(&p[1..], &s[i..], steps)),
+        Some(b'?') => !s.is_empty() && s[0] != b'/' && fn_match(&p[1..], &s[1..], steps),
         Some(b'[') => {
             let Some(end) = p.iter().position(|c| *c == b']') else {
                 return false;
@@ -585,11 +586,11 @@ fn fn_match(p: &[u8], s: &[u8], depth: usize) -> bool {
                     i += 1;
                 }
             }
-            hit != neg && fn_match(&p[end + 1..], &s[1..], depth + 1)
+            hit != neg && fn_match(&p[end + 1..], &s[1..], steps)
         }
         Some(b'\\') if p.len() > 1 => {
-            !s.is_empty() && s[0] == p[1] && fn_match(&p[2..], &s[1..], depth + 1)
+            !s.is_empty() && s[0] == p[1] && fn_match(&p[2..], &s[1..], steps)
         }
-        Some(c) => !s.is_empty() && s[0] == *c && fn_match(&p[1..], &s[1..], depth + 1),
+        Some(c) => !s.is_empty() && s[0] == *c && fn_match(&p[1..], &s[1..], steps),
     }
 }

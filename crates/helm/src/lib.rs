@@ -377,3 +377,41 @@ pub fn oracle_api_versions() -> Vec<String> {
     }
     out
 }
+
+/// Entry point for the template fuzz target: parses `text` as a chart template and renders it
+/// against small fixed values, with `max_output` bytes allowed.
+pub fn fuzz_render_template(text: &str, max_output: usize) -> Result<String, Error> {
+    use std::rc::Rc;
+    let funcs = funcs::func_map();
+    let src: Rc<str> = Rc::from(text);
+    let parsed = template::parse::parse("fuzz/templates/t.yaml", &src, &|n| funcs.contains_key(n))
+        .map_err(|e| Error::Render(e.to_string()))?;
+    let mut set = template::Templates::new();
+    for d in parsed.defines {
+        set.insert(d.name.clone(), Rc::new(d));
+    }
+    let main = Rc::new(parsed.main);
+    set.insert("fuzz/templates/t.yaml".into(), main.clone());
+    let vals = yaml::parse_yaml("Values: {a: 1, b: [x, y], c: {d: true}}\nRelease: {Name: r}")
+        .map_err(Error::Values)?;
+    let mut ex = template::Exec::new(Rc::new(set), funcs, max_output);
+    ex.execute_tree(main, "fuzz/templates/t.yaml", vals)
+        .map_err(|e| Error::Render(e.helm_message("fuzz/templates/t.yaml")))?;
+    Ok(ex.out)
+}
+
+/// Entry point for the values fuzz target: every --set flavour and the YAML loader.
+pub fn fuzz_parse_values(text: &str) -> Result<(), Error> {
+    for mode in [
+        strvals::Mode::Typed,
+        strvals::Mode::String,
+        strvals::Mode::Json,
+    ] {
+        let mut m = value::Map::new();
+        let _ = strvals::parse_into(text, &mut m, mode);
+    }
+    let _ = yaml::parse_yaml(text);
+    let v = user_values(&[ValuesSource::Set(text.to_string())])?;
+    let _ = yaml::to_yaml(&v);
+    Ok(())
+}

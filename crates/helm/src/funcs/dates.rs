@@ -114,14 +114,25 @@ pub fn register(r: &mut Registry) {
             }
         });
     }
+    // Sprig reads only strings (and int64, which this engine does not tell apart from int:
+    // template literals are Go ints, which Sprig treats as zero), so numbers count as 0.
     r.add("duration", &[Any], |_, a| {
-        let secs = to_i64(&a[0]);
+        let secs = match &a[0] {
+            Value::Str(s) => s.parse::<i64>().unwrap_or(0),
+            _ => 0,
+        };
         Ok(Value::from(format_duration(secs as i128 * 1_000_000_000)))
     });
     r.add("durationRound", &[Any], |_, a| {
         let ns: i128 = match &a[0] {
             Value::Str(s) => parse_duration(s).unwrap_or(0),
-            v => to_i64(v) as i128,
+            Value::Object(o) => match &**o {
+                Object::Time(t) => (Utc::now().fixed_offset() - t.dt)
+                    .num_nanoseconds()
+                    .unwrap_or(0) as i128,
+                _ => 0,
+            },
+            _ => 0,
         };
         Ok(Value::from(duration_round(ns)))
     });

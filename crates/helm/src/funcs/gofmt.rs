@@ -267,7 +267,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
             chars.next();
         }
-        let mut num =
+        let num =
             |chars: &mut std::iter::Peekable<std::str::Chars>, argi: &mut usize| -> Option<usize> {
                 if chars.peek() == Some(&'*') {
                     chars.next();

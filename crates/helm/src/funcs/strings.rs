@@ -273,7 +273,7 @@ fn abbrev(s: &str, width: i64) -> String {
     if s.len() as i64 <= width {
         return s.to_string();
     }
-    format!("{}...", &s[..(width - 3) as usize].to_string())
+    format!("{}...", bytes_str(s, 0, (width - 3) as usize))
 }
 
 fn abbrev_both(s: &str, left: i64, right: i64) -> String {
@@ -290,16 +290,16 @@ fn abbrev_both(s: &str, left: i64, right: i64) -> String {
         offset = len - (right - 3);
     }
     if offset <= 4 {
-        return format!("{}...", &s[..(right - 3) as usize]);
+        return format!("{}...", bytes_str(s, 0, (right - 3) as usize));
     }
     if right < 7 {
         return s.to_string();
     }
     if offset + right - 3 < len {
-        let inner = abbrev(&s[offset as usize..], right - 3);
+        let inner = abbrev(&bytes_str(s, offset as usize, s.len()), right - 3);
         return format!("...{inner}");
     }
-    format!("...{}", &s[(len - (right - 3)) as usize..])
+    format!("...{}", bytes_str(s, (len - (right - 3)) as usize, s.len()))
 }
 
 fn is_separator(c: char) -> bool {
@@ -432,33 +432,39 @@ fn camelcase(s: &str) -> String {
 /// goutils.WrapCustom(s, width, sep, wrapLongWords=true).
 fn wrap(s: &str, width: i64, sep: &str) -> String {
     let width = width.max(1) as usize;
-    let b = s;
+    let b = s.as_bytes();
     let len = b.len();
     let mut offset = 0usize;
-    let mut out = String::with_capacity(len + 32);
+    let mut out: Vec<u8> = Vec::with_capacity(len + 32);
     while len - offset > width {
-        let rest = &b[offset..];
-        if rest.starts_with(' ') {
+        if b[offset] == b' ' {
             offset += 1;
             continue;
         }
         let window_end = (offset + width + 1).min(len);
         let window = &b[offset..window_end];
-        match window.rfind(' ') {
+        match window.iter().rposition(|c| *c == b' ') {
             Some(sp) if sp > 0 || window.len() == 1 => {
-                out.push_str(&b[offset..offset + sp]);
-                out.push_str(sep);
+                out.extend_from_slice(&b[offset..offset + sp]);
+                out.extend_from_slice(sep.as_bytes());
                 offset += sp + 1;
             }
             _ => {
-                out.push_str(&b[offset..offset + width]);
-                out.push_str(sep);
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(sep.as_bytes());
                 offset += width;
             }
         }
     }
-    out.push_str(&b[offset..]);
-    out
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Bytes lo..hi of `s` as text (Go slices strings by byte; split characters become U+FFFD).
+fn bytes_str(s: &str, lo: usize, hi: usize) -> String {
+    let b = s.as_bytes();
+    let (lo, hi) = (lo.min(b.len()), hi.min(b.len()));
+    String::from_utf8_lossy(&b[lo..hi.max(lo)]).into_owned()
 }
 
 fn trim_set(s: &str, cutset: &str) -> String {

@@ -11,6 +11,9 @@ use crate::value::{Object, Value};
 /// Deepest nesting of template calls (template/include/tpl), to bound recursion.
 pub const MAX_DEPTH: usize = 1500;
 
+/// Most range iterations one render may run, so loops that print nothing still end.
+pub const MAX_RANGE_STEPS: u64 = 50_000_000;
+
 pub type Templates = HashMap<String, Rc<Tree>>;
 
 pub struct Exec<'a> {
@@ -23,6 +26,7 @@ pub struct Exec<'a> {
     pub max_output: usize,
     pub depth: usize,
     pub include_counts: HashMap<String, usize>,
+    range_steps: u64,
     vars: Vec<(String, Value)>,
     /// The tree and template name being executed, for error locations.
     tree: Option<Rc<Tree>>,
@@ -84,6 +88,7 @@ impl<'a> Exec<'a> {
             max_output,
             depth: 0,
             include_counts: HashMap::new(),
+            range_steps: 0,
             vars: Vec::new(),
             tree: None,
             tmpl_name: String::new(),
@@ -258,7 +263,13 @@ impl<'a> Exec<'a> {
         let val = self.eval_pipeline_no_decl(dot, &b.pipe)?;
         let mark2 = self.vars.len();
         let mut ran = false;
-        let mut one = |this: &mut Self, k: Value, e: Value| -> Result<bool, TplError> {
+        let one = |this: &mut Self, k: Value, e: Value| -> Result<bool, TplError> {
+            this.range_steps += 1;
+            if this.range_steps > MAX_RANGE_STEPS {
+                return Err(this.error(format!(
+                    "range iterations exceed the limit of {MAX_RANGE_STEPS}"
+                )));
+            }
             this.vars.truncate(mark2);
             match b.pipe.decl.len() {
                 0 => {}
@@ -730,6 +741,16 @@ impl<'a> Exec<'a> {
         let f = def.f;
         let r = f(self, &argv);
         match r {
+            Ok(Value::Str(s)) if s.len() > self.max_output => {
+                self.at(cmd.pos, || cmd.to_string());
+                Err(self.error_calling(
+                    name,
+                    TplError::plain(format!(
+                        "result exceeds the output limit of {} bytes",
+                        self.max_output
+                    )),
+                ))
+            }
             Ok(v) => Ok(Val::plain(v)),
             Err(e) => {
                 self.at(cmd.pos, || cmd.to_string());

@@ -259,6 +259,17 @@ impl Parser<'_> {
     }
 
     fn control(&mut self, context: &str) -> Result<Branch, ParseError> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            let p = self.peek().pos;
+            return self.err(p, "template nesting too deep");
+        }
+        let r = self.control_inner(context);
+        self.nesting -= 1;
+        r
+    }
+
+    fn control_inner(&mut self, context: &str) -> Result<Branch, ParseError> {
         let saved = self.vars.len();
         let pipe = self.pipeline(context, true)?;
         if context == "range" {
