@@ -531,3 +531,66 @@ fn env_value_from_key_selectors_are_atomic() {
         json!({"k:{\"name\":\"A\"}": {".": {}, "f:name": {}, "f:valueFrom": {"f:secretKeyRef": {}}}})
     );
 }
+
+/// `kubectl apply` (client-side) as kubectl sends it: the annotation holds the applied object.
+fn client_side_applied(replicas: i64) -> Value {
+    let cfg = nginx(replicas, "nginx:1.25");
+    let mut obj = cfg.clone();
+    obj["metadata"]["annotations"] = json!({
+        "kubectl.kubernetes.io/last-applied-configuration": format!("{}\n", serde_json::to_string(&cfg).unwrap())
+    });
+    let o = opts("kubectl-client-side-apply", false, T1);
+    ssa::record_update(None, obj, &deployment_types(), &o)
+}
+
+#[test]
+fn kubectl_server_side_apply_after_client_side_apply_takes_over_unchanged_fields() {
+    let live = client_side_applied(2);
+    let out = ssa::apply(
+        Some(&live),
+        &nginx(3, "nginx:1.25"),
+        &deployment_types(),
+        &opts("kubectl", false, T2),
+    )
+    .expect("fields the last-applied annotation matches are not conflicts for kubectl");
+    assert_eq!(out["spec"]["replicas"], 3);
+    // The annotation now records what was applied server-side (Go JSON: sorted keys, newline).
+    let ann = out["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+        .as_str()
+        .unwrap();
+    assert!(ann.starts_with(r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"app":"nginx"},"name":"nginx","namespace":"default"},"spec":{"replicas":3,"#), "{ann}");
+    assert!(ann.ends_with("}\n"));
+    // Another manager name gets the conflict.
+    let err = ssa::apply(
+        Some(&live),
+        &nginx(3, "nginx:1.25"),
+        &deployment_types(),
+        &opts("other", false, T2),
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("Apply failed with 1 conflict"));
+}
+
+#[test]
+fn kubectl_still_conflicts_on_fields_changed_since_the_last_client_side_apply() {
+    let live = client_side_applied(2);
+    let mut scaled = live.clone();
+    scaled["spec"]["replicas"] = json!(5);
+    let scaled = ssa::record_update(
+        Some(&live),
+        scaled,
+        &deployment_types(),
+        &opts("kubectl-scale", false, T2),
+    );
+    let err = ssa::apply(
+        Some(&scaled),
+        &nginx(3, "nginx:1.25"),
+        &deployment_types(),
+        &opts("kubectl", false, T2),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"Apply failed with 1 conflict: conflict with "kubectl-scale" using apps/v1: .spec.replicas"#
+    );
+}

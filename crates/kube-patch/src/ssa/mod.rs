@@ -2,6 +2,7 @@
 //! sigs.k8s.io/structured-merge-diff and k8s.io/apimachinery's managedfields as kube-apiserver
 //! wires them.
 
+mod last_applied;
 mod managed;
 mod path;
 mod schema;
@@ -114,6 +115,45 @@ fn print_manager(e: &Entry) -> String {
 /// the new object with metadata.managedFields updated (FieldsV1), fields the manager stopped
 /// applying removed when no other manager owns them.
 pub fn apply(
+    live: Option<&Value>,
+    config: &Value,
+    types: &TypeInfo,
+    opts: &ApplyOptions,
+) -> Result<Value, ApplyError> {
+    let result = match apply_once(live, config, types, opts) {
+        // kubectl moving from client-side to server-side apply: conflicts on fields its
+        // last-applied annotation still matches are taken over (the apiserver's lastAppliedManager).
+        Err(ApplyError::Conflicts(conflicts)) if opts.manager == last_applied::KUBECTL => {
+            match live.and_then(|l| last_applied::allowed_conflicts(l, types, opts.api_version)) {
+                None => Err(ApplyError::Conflicts(conflicts)),
+                Some(allowed) => {
+                    let remaining: Vec<Conflict> = conflicts
+                        .iter()
+                        .filter(|c| !allowed.contains(&c.path))
+                        .cloned()
+                        .collect();
+                    if remaining.is_empty() {
+                        let forced = ApplyOptions {
+                            force: true,
+                            ..opts.clone()
+                        };
+                        apply_once(live, config, types, &forced)
+                    } else {
+                        Err(ApplyError::Conflicts(remaining))
+                    }
+                }
+            }
+        }
+        other => other,
+    };
+    let mut out = result?;
+    if opts.manager == last_applied::KUBECTL {
+        last_applied::refresh(&mut out, config);
+    }
+    Ok(out)
+}
+
+fn apply_once(
     live: Option<&Value>,
     config: &Value,
     types: &TypeInfo,
@@ -393,7 +433,12 @@ fn strip_meta(managers: &mut Managers, id: &str) {
 
 /// Compares two objects, first giving both the zero-valued structure the apiserver's typed
 /// objects always have (so that, e.g., `spec` of a new Deployment does not count as added).
-fn compare_filled(old: &Value, new: &Value, types: &TypeInfo, root: Shape) -> Comparison {
+pub(crate) fn compare_filled(
+    old: &Value,
+    new: &Value,
+    types: &TypeInfo,
+    root: Shape,
+) -> Comparison {
     match types.builtin_kind() {
         Some((group, kind)) => {
             let (mut o, mut n) = (old.clone(), new.clone());

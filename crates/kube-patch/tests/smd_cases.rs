@@ -1,0 +1,123 @@
+//! Cases ported from sigs.k8s.io/structured-merge-diff's merge tests (expected objects and
+//! ownership as the upstream tests state them).
+
+use kube_patch::ssa::{self, ApplyOptions, TypeInfo};
+use serde_json::{Value, json};
+
+fn types() -> TypeInfo {
+    TypeInfo::from_openapi_v3(&json!({
+        "type": "object",
+        "properties": {
+            "list": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+            "items": {"type": "array", "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["name"],
+                "items": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "value": {"type": "integer"}}}}
+        }
+    }))
+}
+
+fn opts(manager: &str) -> ApplyOptions<'_> {
+    ApplyOptions {
+        manager,
+        force: false,
+        api_version: "v1",
+        now: "2024-01-01T00:00:00Z",
+        subresource: None,
+    }
+}
+
+fn apply(live: Option<&Value>, cfg: Value, manager: &str) -> Value {
+    ssa::apply(live, &cfg, &types(), &opts(manager)).unwrap()
+}
+
+fn update(live: &Value, mut new: Value, manager: &str) -> Value {
+    new["metadata"] = live["metadata"].clone();
+    ssa::record_update(Some(live), new, &types(), &opts(manager))
+}
+
+fn fields_of(obj: &Value, manager: &str) -> Value {
+    obj["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["manager"] == manager)
+        .map(|e| e["fieldsV1"].clone())
+        .unwrap_or(Value::Null)
+}
+
+fn strip(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("metadata");
+    v
+}
+
+#[test]
+fn set_apply_update_apply_no_overlap() {
+    let a = apply(None, json!({"list": ["a", "c"]}), "default");
+    let b = update(&a, json!({"list": ["a", "b", "c", "d"]}), "controller");
+    let c = apply(
+        Some(&b),
+        json!({"list": ["a", "aprime", "c", "cprime"]}),
+        "default",
+    );
+    assert_eq!(
+        strip(c.clone()),
+        json!({"list": ["a", "b", "aprime", "c", "d", "cprime"]})
+    );
+    assert_eq!(
+        fields_of(&c, "default"),
+        json!({"f:list": {"v:\"a\"": {}, "v:\"aprime\"": {}, "v:\"c\"": {}, "v:\"cprime\"": {}}})
+    );
+    assert_eq!(
+        fields_of(&c, "controller"),
+        json!({"f:list": {"v:\"b\"": {}, "v:\"d\"": {}}})
+    );
+}
+
+#[test]
+fn set_apply_update_apply_with_overlap() {
+    let a = apply(None, json!({"list": ["a", "c"]}), "default");
+    let b = update(&a, json!({"list": ["a", "b", "c", "d"]}), "controller");
+    let c = apply(Some(&b), json!({"list": ["a", "b", "c"]}), "default");
+    assert_eq!(strip(c.clone()), json!({"list": ["a", "b", "c", "d"]}));
+    assert_eq!(
+        fields_of(&c, "default"),
+        json!({"f:list": {"v:\"a\"": {}, "v:\"b\"": {}, "v:\"c\"": {}}})
+    );
+    assert_eq!(
+        fields_of(&c, "controller"),
+        json!({"f:list": {"v:\"b\"": {}, "v:\"d\"": {}}})
+    );
+}
+
+#[test]
+fn set_items_dropped_by_the_applier_are_removed() {
+    let a = apply(None, json!({"list": ["a", "b", "c"]}), "default");
+    let b = apply(Some(&a), json!({"list": ["a", "c"]}), "default");
+    assert_eq!(strip(b), json!({"list": ["a", "c"]}));
+}
+
+#[test]
+fn map_list_items_owned_by_another_applier_survive_removal() {
+    let a = apply(
+        None,
+        json!({"items": [{"name": "x", "value": 1}, {"name": "y", "value": 2}]}),
+        "one",
+    );
+    let b = apply(
+        Some(&a),
+        json!({"items": [{"name": "y", "value": 2}]}),
+        "two",
+    );
+    let c = apply(
+        Some(&b),
+        json!({"items": [{"name": "x", "value": 1}]}),
+        "one",
+    );
+    assert_eq!(
+        strip(c.clone()),
+        json!({"items": [{"name": "x", "value": 1}, {"name": "y", "value": 2}]})
+    );
+    let d = apply(Some(&c), json!({"items": []}), "two");
+    assert_eq!(strip(d), json!({"items": [{"name": "x", "value": 1}]}));
+}
