@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 /// (guards against cycles of aggregation rules).
 const MAX_AGGREGATION_DEPTH: usize = 8;
 
-pub(crate) fn aggregated_rules(role: &Value, all: &[Value], depth: usize) -> Vec<Value> {
+pub(crate) fn aggregated_rules(role: &Value, all: &[&Value], depth: usize) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     if depth > MAX_AGGREGATION_DEPTH {
         return out;
@@ -27,6 +27,7 @@ pub(crate) fn aggregated_rules(role: &Value, all: &[Value], depth: usize) -> Vec
     for selector in &selectors {
         let mut matching: Vec<&Value> = all
             .iter()
+            .copied()
             .filter(|r| {
                 let labels = r.pointer("/metadata/labels").and_then(Value::as_object);
                 selector_matches(selector, labels)
@@ -52,7 +53,7 @@ pub(crate) fn aggregated_rules(role: &Value, all: &[Value], depth: usize) -> Vec
 }
 
 /// A ClusterRole's rules, aggregated when it has an aggregationRule.
-pub(crate) fn effective_rules(role: &Value, all: &[Value], depth: usize) -> Vec<Value> {
+pub(crate) fn effective_rules(role: &Value, all: &[&Value], depth: usize) -> Vec<Value> {
     if role.get("aggregationRule").is_some_and(|a| !a.is_null()) {
         aggregated_rules(role, all, depth)
     } else {

@@ -357,9 +357,10 @@ pub fn builtin_cluster_roles() -> Vec<Value> {
     ];
     // Fill the aggregated roles the way the aggregation controller does.
     let snapshot = roles.clone();
+    let all: Vec<&Value> = snapshot.iter().collect();
     for r in roles.iter_mut() {
         if r.get("aggregationRule").is_some() {
-            r["rules"] = Value::Array(crate::aggregate::aggregated_rules(r, &snapshot, 0));
+            r["rules"] = Value::Array(crate::aggregate::aggregated_rules(r, &all, 0));
         }
     }
     roles

@@ -2,6 +2,8 @@
 //! every RoleBinding in the request's namespace, whose subjects include the
 //! user; allow on the first rule that covers the request.
 
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
 use crate::aggregate::effective_rules;
@@ -26,11 +28,21 @@ fn strings<'v>(rule: &'v Value, key: &str) -> Vec<&'v str> {
         .unwrap_or_default()
 }
 
+fn builtin_roles() -> &'static [Value] {
+    static ROLES: OnceLock<Vec<Value>> = OnceLock::new();
+    ROLES.get_or_init(crate::builtin_cluster_roles)
+}
+
+fn builtin_bindings() -> &'static [Value] {
+    static BINDINGS: OnceLock<Vec<Value>> = OnceLock::new();
+    BINDINGS.get_or_init(crate::builtin_cluster_role_bindings)
+}
+
 /// Stored objects first, then the built-ins whose names are not stored.
-fn with_builtins(stored: &[Value], builtins: Vec<Value>) -> Vec<Value> {
-    let mut all: Vec<Value> = stored.to_vec();
+fn with_builtins<'a>(stored: &'a [Value], builtins: &'a [Value]) -> Vec<&'a Value> {
+    let mut all: Vec<&Value> = stored.iter().collect();
     for b in builtins {
-        if !stored.iter().any(|s| name_of(s) == name_of(&b)) {
+        if !stored.iter().any(|s| name_of(s) == name_of(b)) {
             all.push(b);
         }
     }
@@ -128,7 +140,7 @@ fn role_reference_rules(
     binding: &Value,
     binding_ns: &str,
     roles: &[Value],
-    cluster_roles: &[Value],
+    cluster_roles: &[&Value],
 ) -> RoleRules {
     let kind = binding
         .pointer("/roleRef/kind")
@@ -154,7 +166,7 @@ fn role_reference_rules(
                 quote(name)
             )),
         },
-        "ClusterRole" => match cluster_roles.iter().find(|r| name_of(r) == name) {
+        "ClusterRole" => match cluster_roles.iter().copied().find(|r| name_of(r) == name) {
             Some(r) => RoleRules::Rules(effective_rules(r, cluster_roles, 0)),
             None => RoleRules::Error(format!(
                 "clusterrole.rbac.authorization.k8s.io {} not found",
@@ -170,11 +182,8 @@ pub(crate) fn rbac_authorize(
     attrs: &Attributes,
     objs: &RbacObjects,
 ) -> Authorization {
-    let cluster_roles = with_builtins(objs.cluster_roles, crate::builtin_cluster_roles());
-    let cluster_role_bindings = with_builtins(
-        objs.cluster_role_bindings,
-        crate::builtin_cluster_role_bindings(),
-    );
+    let cluster_roles = with_builtins(objs.cluster_roles, builtin_roles());
+    let cluster_role_bindings = with_builtins(objs.cluster_role_bindings, builtin_bindings());
     let mut errors: Vec<String> = Vec::new();
 
     for b in &cluster_role_bindings {

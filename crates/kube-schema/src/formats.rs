@@ -116,7 +116,7 @@ fn is_date_time(s: &str) -> bool {
 /// time.Parse("2006-01-02", s).
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if !s.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
@@ -405,6 +405,8 @@ mod tests {
         assert!(!check("date-time", "2024-13-02T03:04:05Z"));
         assert!(!check("date-time", "2024-01-02T24:04:05Z"));
         assert!(!check("date-time", "abc"));
+        assert!(!check("date", "2024-0é-1"));
+        assert!(!check("date-time", "2024-0é-1T00:00:00Z"));
     }
 
     #[test]
