@@ -85,9 +85,9 @@ pub fn split_manifests(big: &str) -> Vec<String> {
     let mut cur = String::new();
     let mut first = true;
     for line in text.split_inclusive('\n') {
-        if line.starts_with("---") {
+        if let Some(after) = line.strip_prefix("---") {
             // the separator eats "---" and following blanks on its line
-            let rest = line[3..].trim_start_matches([' ', '\t']);
+            let rest = after.trim_start_matches([' ', '\t']);
             if !first || !cur.is_empty() {
                 docs.push(std::mem::take(&mut cur));
             } else {

@@ -278,7 +278,7 @@ pub fn format_float_g(f: f64) -> String {
     }
     let (neg, digits, exp) = shortest_digits(f);
     // exp is the decimal exponent of the first digit (d.ddd x 10^exp)
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let mut s = String::new();
         if neg {
             s.push('-');

@@ -285,13 +285,9 @@ fn process_enabled(c: &mut Chart, v: &Value, path: &str, depth: usize) -> Result
                 }
             }
         }
+        // a false tag disables unless another of the chart's tags is true
         if !has_true && has_false {
             req.enabled = false;
-        } else if has_true || (!has_true && !has_false) {
-            // unchanged, except that a true tag enables
-            if has_true {
-                req.enabled = true;
-            }
         }
     }
     // conditions

@@ -507,10 +507,8 @@ impl Emitter {
         } else {
             Style::Double
         };
-        if style == Style::Plain {
-            if !a.block_plain_allowed || (s.is_empty() && simple_key) {
-                style = Style::Single;
-            }
+        if style == Style::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
+            style = Style::Single;
         }
         if style == Style::Single && !a.single_quoted_allowed {
             style = Style::Double;
@@ -751,30 +749,13 @@ fn analyze(s: &str) -> Analysis {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
                 | '%' | '@' | '`' => block_ind = true,
-                '?' | ':' => {
-                    if followed_ws {
-                        block_ind = true
-                    }
-                }
-                '-' => {
-                    if followed_ws {
-                        block_ind = true
-                    }
-                }
+                '?' | ':' | '-' if followed_ws => block_ind = true,
                 _ => {}
             }
         } else {
             match c {
-                ':' => {
-                    if followed_ws {
-                        block_ind = true
-                    }
-                }
-                '#' => {
-                    if preceded_ws {
-                        block_ind = true
-                    }
-                }
+                ':' if followed_ws => block_ind = true,
+                '#' if preceded_ws => block_ind = true,
                 _ => {}
             }
         }

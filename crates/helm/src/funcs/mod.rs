@@ -122,13 +122,8 @@ pub fn to_string(v: &Value) -> String {
 pub fn to_i64(v: &Value) -> i64 {
     match v {
         Value::Int(i) => *i,
-        Value::Float(f) => {
-            if f.is_finite() {
-                *f as i64
-            } else {
-                0
-            }
-        }
+        Value::Float(f) if f.is_finite() => *f as i64,
+        Value::Float(_) => 0,
         Value::Bool(b) => i64::from(*b),
         Value::Str(s) => parse_go_int(s.trim()).unwrap_or(0),
         _ => 0,

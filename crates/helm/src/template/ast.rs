@@ -122,11 +122,7 @@ impl fmt::Display for Arg {
             Arg::Ident(_, name) => write!(f, "{name}"),
             Arg::Pipe(_, p) => write!(f, "({p})"),
             Arg::Chain(_, node, fields) => {
-                if matches!(**node, Arg::Pipe(..)) {
-                    write!(f, "{node}")?;
-                } else {
-                    write!(f, "{node}")?;
-                }
+                write!(f, "{node}")?;
                 for i in fields {
                     write!(f, ".{i}")?;
                 }
