@@ -151,6 +151,13 @@ impl StructuralSchema {
         validate::validate_resource(obj, &self.root, Some(old))
     }
 
+    /// Validate a write to the status subresource as the apiserver's status
+    /// strategy does: only `status` against its schema (fields `status.x`),
+    /// then list types and CEL rules over the whole object, ratcheted against `old`.
+    pub fn validate_status_update(&self, obj: &Value, old: &Value) -> Vec<Cause> {
+        validate::validate_status_update(obj, &self.root, old)
+    }
+
     /// The `x-kubernetes-validations` rules outside the supported CEL subset.
     pub fn skipped_rules(&self) -> Vec<SkippedRule> {
         let mut out = Vec::new();

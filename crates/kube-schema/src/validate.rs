@@ -712,14 +712,16 @@ pub(crate) fn cause(reason: &str, field: String, value: Option<&BadValue>, detai
 }
 
 /// apiextensions' `kubeOpenAPIResultToFieldErrors` with a nil parent path.
-fn to_causes(errors: Vec<OpenApiError>) -> Vec<Cause> {
+/// `prefix` is the validator's parent path (None at the resource root, `status`
+/// for status updates).
+fn to_causes(errors: Vec<OpenApiError>, prefix: Option<&str>) -> Vec<Cause> {
     let mut out = Vec::new();
     for e in errors {
         match e {
             OpenApiError::Plain(msg) => {
                 out.push(cause(
                     "FieldValueInvalid",
-                    field_string(None),
+                    field_string(prefix),
                     Some(&BadValue::str("")),
                     &msg,
                 ));
@@ -733,9 +735,9 @@ fn to_causes(errors: Vec<OpenApiError>) -> Vec<Cause> {
                 message,
             } => {
                 let field = if name.is_empty() || name == "." {
-                    field_string(None)
+                    field_string(prefix)
                 } else {
-                    child(None, name.strip_prefix('.').unwrap_or(&name))
+                    child(prefix, name.strip_prefix('.').unwrap_or(&name))
                 };
                 let value_or_empty = value.clone().unwrap_or_else(|| BadValue::str(""));
                 let c = match code {
@@ -864,12 +866,37 @@ const BLOCKING: [&str; 5] = [
 
 pub(crate) fn validate_resource(obj: &Value, root: &Node, old: Option<&Value>) -> Vec<Cause> {
     let res = validate_node(root, "", obj, old, 0);
-    let mut causes = to_causes(res.errors);
+    let mut causes = to_causes(res.errors, None);
     validate_embedded(root, None, obj, true, 0, &mut causes);
     // On update, list uniqueness is only enforced when the old object obeyed it.
     if old.is_none_or(|o| listtype::validate(root, o).is_empty()) {
         causes.extend(listtype::validate(root, obj));
     }
+    finish_with_rules(root, obj, old, causes)
+}
+
+/// The status subresource's update validation: only `status` against its
+/// schema (no embedded-resource checks), then list types and CEL rules over
+/// the whole object, all ratcheted against `old`.
+pub(crate) fn validate_status_update(obj: &Value, root: &Node, old: &Value) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    if let (Some(status), Some(schema)) = (obj.get("status"), root.property("status")) {
+        let res = validate_node(schema, "", status, old.get("status"), 0);
+        causes = to_causes(res.errors, Some("status"));
+    }
+    let new_list = listtype::validate(root, obj);
+    if !new_list.is_empty() && listtype::validate(root, old).is_empty() {
+        causes.extend(new_list);
+    }
+    finish_with_rules(root, obj, Some(old), causes)
+}
+
+fn finish_with_rules(
+    root: &Node,
+    obj: &Value,
+    old: Option<&Value>,
+    mut causes: Vec<Cause>,
+) -> Vec<Cause> {
     // Without rules the apiserver has no CEL validator and says nothing more.
     if !cel::has_rules(root) {
         return causes;
@@ -1109,6 +1136,37 @@ mod tests {
                 "spec.atomic[0]: Invalid value: 99: spec.atomic[0] in body should be less than or equal to 10",
             ]
         );
+    }
+
+    #[test]
+    fn status_update_checks_status_only() {
+        let schema = StructuralSchema::new(&json!({"type": "object", "properties": {
+            "spec": {"type": "object", "properties": {"n": {"type": "integer", "maximum": 1}}},
+            "status": {"type": "object", "required": ["phase"], "properties": {
+                "phase": {"type": "string", "enum": ["Ready", "Failed"]},
+                "v": {"type": "object", "properties": {"a": {"type": "string"}}, "anyOf": [{"required": ["a"]}]}}}}}))
+        .unwrap();
+        let old = json!({"spec": {"n": 5}, "status": {"phase": "Ready"}});
+        let new = json!({"spec": {"n": 7}, "status": {"phase": "Gone", "v": {}}});
+        let got: Vec<String> = schema
+            .validate_status_update(&new, &old)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                r#"status.phase: Unsupported value: "Gone": supported values: "Ready", "Failed""#,
+                r#"status: Invalid value: "": "v" must validate at least one schema (anyOf)"#,
+                "status.v.a: Required value",
+            ]
+        );
+        let got: Vec<String> = schema
+            .validate_status_update(&json!({"spec": {}, "status": {}}), &old)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(got, vec!["status.phase: Required value"]);
     }
 
     #[test]

@@ -230,3 +230,65 @@ fn receiver_bucket_artifactgenerator_rules() {
         ]
     );
 }
+
+/// Every spec property of every Flux CRD set to values of every JSON type:
+/// no panic, and a wrongly typed property is always reported.
+#[test]
+fn odd_values_never_panic_and_type_errors_are_reported() {
+    let Some(dir) = crd_dir() else { return };
+    let odd = [
+        json!(null),
+        json!(true),
+        json!(-1),
+        json!(1.5),
+        json!("x\u{e9}\n"),
+        json!([]),
+        json!([null, {"a": [1]}]),
+        json!({}),
+        json!({"nested": {"deep": [{"x": null}]}}),
+    ];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let crd = load_crd(&dir, path.file_name().unwrap().to_str().unwrap());
+        let root = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        let schema = StructuralSchema::new(root).unwrap();
+        let props = root["properties"]["spec"]["properties"]
+            .as_object()
+            .unwrap();
+        for (name, prop) in props {
+            for v in &odd {
+                let mut obj = json!({"apiVersion": "a/v1", "kind": "K", "metadata": {"name": "n"}, "spec": {}});
+                obj["spec"][name] = v.clone();
+                let old = obj.clone();
+                schema.prune(&mut obj);
+                schema.default(&mut obj);
+                let causes = schema.validate(&obj);
+                let _ = schema.validate_update(&obj, &old);
+                let _ = schema.validate_status_update(&obj, &old);
+                let ty = prop["type"].as_str().unwrap_or("");
+                let fits = match (ty, &obj["spec"][name]) {
+                    (_, Value::Null) => true, // pruned or defaulted
+                    ("string", Value::String(_)) | ("boolean", Value::Bool(_)) => true,
+                    ("integer", Value::Number(n)) => n.is_i64(),
+                    ("number", Value::Number(_)) => true,
+                    ("array", Value::Array(_)) | ("object", Value::Object(_)) => true,
+                    ("", _) => true,
+                    _ => false,
+                };
+                if !fits {
+                    let field = format!("spec.{name}");
+                    assert!(
+                        causes
+                            .iter()
+                            .any(|c| c.field == field && c.reason == "FieldValueTypeInvalid"),
+                        "{}: {field} = {v} not reported: {causes:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
