@@ -267,9 +267,6 @@ fn merge_maps(dst: &Value, src: &Value) {
 
 /// Renders a loaded chart: dependencies, values, schema, templates, then Helm's ordering.
 pub fn render_release(mut c: chart::Chart, opts: &TemplateOptions) -> Result<Rendered, Error> {
-    if c.is_library() {
-        return Err(Error::Load("library charts are not installable".into()));
-    }
     let user = user_values(&opts.values)?;
     values::process_dependencies(&mut c, &user)?;
     if !c.metadata.kube_version.is_empty() {

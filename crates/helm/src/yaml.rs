@@ -382,8 +382,11 @@ pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
 
 /// A YAML scalar as go-yaml v2 reads a JSON number back: int, uint or float.
 fn yaml_number(n: &str) -> String {
-    if n.parse::<i64>().is_ok() || n.parse::<u64>().is_ok() {
-        return n.to_string();
+    if let Ok(i) = n.parse::<i64>() {
+        return i.to_string();
+    }
+    if let Ok(u) = n.parse::<u64>() {
+        return u.to_string();
     }
     match n.parse::<f64>() {
         Ok(f) => format_float_g(f),

@@ -12,7 +12,7 @@ use crate::value::{Object, Value};
 pub const MAX_DEPTH: usize = 1500;
 
 /// Most range iterations one render may run, so loops that print nothing still end.
-pub const MAX_RANGE_STEPS: u64 = 50_000_000;
+pub const MAX_RANGE_STEPS: u64 = 10_000_000;
 
 pub type Templates = HashMap<String, Rc<Tree>>;
 

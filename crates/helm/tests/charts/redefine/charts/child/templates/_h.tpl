@@ -1,0 +1,3 @@
+{{- define "shared" -}}child{{- end -}}
+{{- define "child-only" -}}child-only{{- end -}}
+{{- define "both" -}}child-both{{- end -}}

@@ -1,0 +1,1 @@
+{{- define "both" -}}parent-deep{{- end -}}
