@@ -284,19 +284,26 @@ impl Emulator {
 
     /// A client authenticated with another bearer token (from the tokens file).
     pub async fn client_with_token(&self, token: &str) -> Result<kube::Client, EmulatorError> {
+        let config = self.config_with_token(token).await?;
+        kube::Client::try_from(config).map_err(|e| EmulatorError::Client(e.to_string()))
+    }
+
+    /// A client configuration for a bearer token (to adjust, e.g. impersonation, before use).
+    pub async fn config_with_token(&self, token: &str) -> Result<kube::Config, EmulatorError> {
+        use base64::Engine;
+        let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
         let kc: kube::config::Kubeconfig = serde_json::from_value(json!({
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "e", "cluster": {"server": self.url, "certificate-authority-data": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &self.ca_pem)}}],
+            "clusters": [{"name": "e", "cluster": {"server": self.url, "certificate-authority-data": ca}}],
             "contexts": [{"name": "e", "context": {"cluster": "e", "user": "u", "namespace": "default"}}],
             "current-context": "e",
             "users": [{"name": "u", "user": {"token": token}}]
         }))
         .map_err(|e| EmulatorError::Client(e.to_string()))?;
-        let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        kube::Config::from_custom_kubeconfig(kc, &Default::default())
             .await
-            .map_err(|e| EmulatorError::Client(e.to_string()))?;
-        kube::Client::try_from(config).map_err(|e| EmulatorError::Client(e.to_string()))
+            .map_err(|e| EmulatorError::Client(e.to_string()))
     }
 
     /// Stop serving: open watches are cut, background tasks end.

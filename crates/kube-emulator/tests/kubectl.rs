@@ -419,3 +419,64 @@ async fn flux_crds_are_served_validated_and_explained() {
     );
     emu.stop().await;
 }
+
+#[tokio::test]
+async fn server_side_apply_conflicts_and_force() {
+    let emu = common::start().await;
+    let kc = emu.kubeconfig_path();
+    assert_eq!(
+        ok(kc, &["apply", "--server-side", "-f", "-"], Some(APP)).await,
+        "configmap/settings serverside-applied\ndeployment.apps/web serverside-applied\n"
+    );
+    ok(
+        kc,
+        &[
+            "patch",
+            "configmap",
+            "settings",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"data":{"color":"pink"}}"#,
+        ],
+        None,
+    )
+    .await;
+    let err = fails(kc, &["apply", "--server-side", "-f", "-"], Some(APP)).await;
+    assert!(
+        err.contains(
+            "Apply failed with 1 conflict: conflict with \"kubectl-patch\" using v1: .data.color"
+        ),
+        "{err}"
+    );
+    ok(
+        kc,
+        &["apply", "--server-side", "--force-conflicts", "-f", "-"],
+        Some(APP),
+    )
+    .await;
+    assert_eq!(
+        ok(
+            kc,
+            &["get", "cm", "settings", "-o", "jsonpath={.data.color}"],
+            None
+        )
+        .await,
+        "blue"
+    );
+    let managers = ok(
+        kc,
+        &[
+            "get",
+            "cm",
+            "settings",
+            "-o",
+            "jsonpath={.metadata.managedFields[*].manager}",
+            "--show-managed-fields",
+        ],
+        None,
+    )
+    .await;
+    assert!(managers.split(' ').any(|m| m == "kubectl"), "{managers}");
+    emu.stop().await;
+}
