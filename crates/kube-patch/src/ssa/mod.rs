@@ -221,7 +221,7 @@ fn apply_once(
         ..me
     });
 
-    let new_obj = prune(&merged, &managers, last_set.as_ref(), root);
+    let new_obj = prune(&merged, &managers, &my_id, last_set.as_ref(), root);
 
     let cmp = compare_filled(&live_obj, &new_obj, types, root).filter(&keep);
     let conflicts = resolve_ownership(&mut managers, &my_id, &cmp, opts.force);
@@ -500,10 +500,15 @@ fn resolve_ownership(
 
 /// Removes what the applier applied last time but no longer does, unless someone else owns it
 /// (structured-merge-diff's prune, addBackOwnedItems and addBackDanglingItems).
-fn prune(merged: &Value, managers: &Managers, last_set: Option<&Set>, root: Shape) -> Value {
+fn prune(merged: &Value, managers: &Managers, my_id: &str, last_set: Option<&Set>, root: Shape) -> Value {
     let Some(last) = last_set.filter(|s| !s.is_empty()) else {
         return merged.clone();
     };
+    // Nothing was dropped from the configuration: every path applied last time is still owned
+    // (with its ancestors), so the three steps below would remove nothing.
+    if managers.get(my_id).is_some_and(|me| last.difference(&me.set).is_empty()) {
+        return merged.clone();
+    }
     let last = ensure_named_fields(last, root);
     let removed = remove_items(merged, &last, root).unwrap_or_default();
     let owned = managers
