@@ -220,3 +220,68 @@ fn an_apply_repeated_is_a_no_op() {
         assert_eq!(second, first, "config {cfg}");
     }
 }
+
+/// Every leaf of the applied configuration is in the result (the configuration wins).
+fn assert_contains(result: &Value, config: &Value, path: &str) {
+    match config {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                if v.is_null() {
+                    continue;
+                }
+                let r = result
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{path}.{k} missing in {result}"));
+                assert_contains(r, v, &format!("{path}.{k}"));
+            }
+        }
+        Value::Array(_) | Value::Object(_) => {}
+        _ => assert_eq!(result, config, "at {path}"),
+    }
+}
+
+#[test]
+fn applied_values_win_and_an_unchanged_update_records_nothing() {
+    let mut r = Rng(99);
+    let types = TypeInfo::builtin("apps", "v1", "Deployment");
+    let opts = ApplyOptions {
+        manager: "m",
+        force: true,
+        api_version: "apps/v1",
+        now: "2024-01-01T00:00:00Z",
+        subresource: None,
+    };
+    for _ in 0..300 {
+        let live = ssa::record_update(None, object(&mut r), &types, &opts);
+        let mut cfg = object(&mut r);
+        cfg["apiVersion"] = json!("apps/v1");
+        if let Some(m) = cfg.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("managedFields");
+        }
+        // Status is reset through the main resource; compare the rest.
+        if let Some(m) = cfg.as_object_mut() {
+            m.remove("status");
+        }
+        let Ok(out) = ssa::apply(Some(&live), &cfg, &types, &opts) else {
+            continue;
+        };
+        let mut cfg_meta_free = cfg.clone();
+        if let Some(Value::Object(m)) = cfg_meta_free.get_mut("metadata") {
+            m.remove("managedFields");
+        }
+        assert_contains(&out, &cfg_meta_free, "");
+        let again = ssa::record_update(
+            Some(&out),
+            out.clone(),
+            &types,
+            &ApplyOptions {
+                manager: "other",
+                ..opts.clone()
+            },
+        );
+        assert_eq!(
+            again, out,
+            "an update that changes nothing must not touch managedFields"
+        );
+    }
+}

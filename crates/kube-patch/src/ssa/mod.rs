@@ -500,13 +500,22 @@ fn resolve_ownership(
 
 /// Removes what the applier applied last time but no longer does, unless someone else owns it
 /// (structured-merge-diff's prune, addBackOwnedItems and addBackDanglingItems).
-fn prune(merged: &Value, managers: &Managers, my_id: &str, last_set: Option<&Set>, root: Shape) -> Value {
+fn prune(
+    merged: &Value,
+    managers: &Managers,
+    my_id: &str,
+    last_set: Option<&Set>,
+    root: Shape,
+) -> Value {
     let Some(last) = last_set.filter(|s| !s.is_empty()) else {
         return merged.clone();
     };
     // Nothing was dropped from the configuration: every path applied last time is still owned
     // (with its ancestors), so the three steps below would remove nothing.
-    if managers.get(my_id).is_some_and(|me| last.difference(&me.set).is_empty()) {
+    if managers
+        .get(my_id)
+        .is_some_and(|me| last.difference(&me.set).is_empty())
+    {
         return merged.clone();
     }
     let last = ensure_named_fields(last, root);
