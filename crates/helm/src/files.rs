@@ -38,6 +38,11 @@ impl Files {
         Files { entries }
     }
 
+    /// Whether `path` matches a gobwas/glob `pattern` with '/' as separator.
+    pub fn glob_matches(pattern: &str, path: &str) -> bool {
+        glob_match(pattern.as_bytes(), path.as_bytes(), &mut 0)
+    }
+
     /// Lines of a file, without the final empty line a trailing newline would make.
     pub fn lines(&self, name: &str) -> Vec<String> {
         match self.entries.get(name) {

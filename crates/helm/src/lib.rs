@@ -55,6 +55,12 @@ pub struct TemplateOptions {
     pub is_upgrade: bool,
     pub skip_schema_validation: bool,
     pub max_output: usize,
+    /// `--skip-tests`: leave out hooks for the `test` event.
+    pub skip_tests: bool,
+    /// `--no-hooks`: leave out all hooks.
+    pub no_hooks: bool,
+    /// `--show-only`: print only manifests from these template paths (globs allowed).
+    pub show_only: Vec<String>,
 }
 
 impl Default for TemplateOptions {
@@ -69,6 +75,9 @@ impl Default for TemplateOptions {
             is_upgrade: false,
             skip_schema_validation: false,
             max_output: DEFAULT_MAX_OUTPUT,
+            skip_tests: false,
+            no_hooks: false,
+            show_only: Vec::new(),
         }
     }
 }
@@ -155,24 +164,61 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    /// The text `helm template` prints.
-    pub fn to_helm_output(&self, include_crds: bool) -> String {
-        let mut out = String::new();
-        if include_crds {
-            for (path, content) in &self.crds {
-                out.push_str(&format!("---\n# Source: {path}\n{content}\n"));
+    /// The text `helm template` prints for these options.
+    pub fn to_helm_output(&self, opts: &TemplateOptions) -> Result<String, Error> {
+        let mut docs: Vec<(&str, &str)> = Vec::new();
+        if opts.include_crds {
+            docs.extend(self.crds.iter().map(|(p, c)| (p.as_str(), c.as_str())));
+        }
+        docs.extend(
+            self.manifests
+                .iter()
+                .map(|m| (m.path.as_str(), m.content.as_str())),
+        );
+        if !opts.no_hooks {
+            for h in &self.hooks {
+                if opts.skip_tests && h.events.iter().any(|e| e == "test" || e == "test-success") {
+                    continue;
+                }
+                docs.push((h.manifest.path.as_str(), h.manifest.content.as_str()));
             }
         }
-        for m in &self.manifests {
-            out.push_str(&format!("---\n# Source: {}\n{}\n", m.path, m.content));
+        let mut out = String::new();
+        if opts.show_only.is_empty() {
+            for (path, content) in docs {
+                out.push_str(&format!("---\n# Source: {path}\n{content}\n"));
+            }
+            return Ok(out);
         }
-        for h in &self.hooks {
-            out.push_str(&format!(
-                "---\n# Source: {}\n{}\n",
-                h.manifest.path, h.manifest.content
-            ));
+        // --show-only names templates relative to the chart ("templates/x.yaml") or in full
+        let chart_prefix = docs
+            .first()
+            .and_then(|(p, _)| p.split('/').next())
+            .unwrap_or("")
+            .to_string();
+        for wanted in &opts.show_only {
+            let wanted = funcs::misc::clean(wanted);
+            let mut found = false;
+            for (path, content) in &docs {
+                let rel = path
+                    .strip_prefix(&format!("{chart_prefix}/"))
+                    .unwrap_or(path);
+                if *path == wanted
+                    || rel == wanted
+                    || files::Files::glob_matches(&wanted, path)
+                    || files::Files::glob_matches(&wanted, rel)
+                {
+                    found = true;
+                    out.push_str(&format!("---\n# Source: {path}\n{content}\n"));
+                }
+            }
+            if !found {
+                return Err(Error::Render(format!(
+                    "could not find template {wanted} in chart"
+                )));
+            }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -184,8 +230,7 @@ pub fn template(chart: PathBuf, opts: TemplateOptions) -> Result<String, Error> 
         .stack_size(RENDER_STACK)
         .spawn(move || {
             let c = chart::load(&chart)?;
-            let include = opts.include_crds;
-            render_release(c, &opts).map(|r| r.to_helm_output(include))
+            render_release(c, &opts)?.to_helm_output(&opts)
         })
         .map_err(|e| Error::Render(format!("cannot start rendering thread: {e}")))?;
     handle

@@ -46,6 +46,15 @@ pub enum HelmCommand {
         /// Skip validation against values.schema.json.
         #[arg(long = "skip-schema-validation")]
         skip_schema_validation: bool,
+        /// Leave out test hooks.
+        #[arg(long = "skip-tests")]
+        skip_tests: bool,
+        /// Leave out all hooks.
+        #[arg(long = "no-hooks")]
+        no_hooks: bool,
+        /// Only show manifests rendered from the given templates.
+        #[arg(short = 's', long = "show-only")]
+        show_only: Vec<String>,
     },
 }
 
@@ -64,6 +73,9 @@ pub fn run(command: HelmCommand) -> anyhow::Result<ExitCode> {
             include_crds,
             is_upgrade,
             skip_schema_validation,
+            skip_tests,
+            no_hooks,
+            show_only,
         } => {
             let mut sources = Vec::new();
             for f in &values {
@@ -84,6 +96,9 @@ pub fn run(command: HelmCommand) -> anyhow::Result<ExitCode> {
                 include_crds,
                 is_upgrade,
                 skip_schema_validation,
+                skip_tests,
+                no_hooks,
+                show_only,
                 ..TemplateOptions::default()
             };
             if let Some(v) = kube_version {

@@ -64,8 +64,6 @@ pub fn register(r: &mut Registry) {
         "genSignedCertWithKey",
         "encryptAES",
         "decryptAES",
-        "randBytes",
-        "uuidv4",
         "bcrypt",
         "htpasswd",
     ] {

@@ -104,9 +104,6 @@ pub fn register(r: &mut Registry) {
         let s = a[0].to_go_string();
         Ok(Value::Int(i64::from_str_radix(&s, 8).unwrap_or(0)))
     });
-    r.add("randInt", &[Int, Int], |_, _| {
-        Err(err("random functions are not supported by this engine"))
-    });
 }
 
 /// A decimal number: coef x 10^exp.

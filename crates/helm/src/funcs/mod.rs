@@ -15,6 +15,7 @@ pub mod helm;
 pub mod math;
 pub mod misc;
 pub mod objects;
+pub mod random;
 pub mod regexes;
 pub mod semver;
 pub mod strings;
@@ -95,6 +96,7 @@ pub fn func_map() -> &'static FuncMap {
         misc::register(&mut r);
         encoding::register(&mut r);
         regexes::register(&mut r);
+        random::register(&mut r);
         semver::register(&mut r);
         dates::register(&mut r);
         helm::register(&mut r);

@@ -175,14 +175,6 @@ pub fn register(r: &mut Registry) {
             v.into_iter().map(Value::from).collect::<Vec<_>>(),
         ))
     });
-    r.add("shuffle", &[Str], |_, _| {
-        Err(err("shuffle is random: not supported by this engine"))
-    });
-    for name in ["randAlphaNum", "randAlpha", "randAscii", "randNumeric"] {
-        r.add(name, &[Int], |_, _| {
-            Err(err("random functions are not supported by this engine"))
-        });
-    }
 }
 
 fn indent(v: &str, n: i64, newline: bool) -> FuncResult {
