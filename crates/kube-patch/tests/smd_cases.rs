@@ -121,3 +121,174 @@ fn map_list_items_owned_by_another_applier_survive_removal() {
     let d = apply(Some(&c), json!({"items": []}), "two");
     assert_eq!(strip(d), json!({"items": [{"name": "x", "value": 1}]}));
 }
+
+fn nested_types() -> TypeInfo {
+    TypeInfo::from_openapi_v3(&json!({
+        "type": "object",
+        "properties": {
+            "listOfLists": {"type": "array", "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["name"],
+                "items": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "value": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}}}}},
+            "struct": {"type": "object", "properties": {
+                "name": {"type": "string"},
+                "scalarField": {"type": "string"},
+                "complexField": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+        }
+    }))
+}
+
+fn n_apply(live: Option<&Value>, cfg: Value, manager: &str) -> Value {
+    ssa::apply(live, &cfg, &nested_types(), &opts(manager)).unwrap()
+}
+
+fn n_update(live: &Value, mut new: Value, manager: &str) -> Value {
+    new["metadata"] = live["metadata"].clone();
+    ssa::record_update(Some(live), new, &nested_types(), &opts(manager))
+}
+
+fn managers(obj: &Value) -> Vec<String> {
+    obj["metadata"]["managedFields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["manager"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn remove_one_keep_one_with_two_sub_items() {
+    let a = n_apply(
+        None,
+        json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c"]}]}),
+        "apply-one",
+    );
+    let b = n_apply(
+        Some(&a),
+        json!({"listOfLists": [{"name": "b", "value": ["d"]}]}),
+        "apply-two",
+    );
+    let c = n_apply(
+        Some(&b),
+        json!({"listOfLists": [{"name": "a"}]}),
+        "apply-one",
+    );
+    assert_eq!(
+        strip(c.clone()),
+        json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["d"]}]})
+    );
+    assert_eq!(
+        fields_of(&c, "apply-one"),
+        json!({"f:listOfLists": {"k:{\"name\":\"a\"}": {".": {}, "f:name": {}}}})
+    );
+    assert_eq!(
+        fields_of(&c, "apply-two"),
+        json!({"f:listOfLists": {"k:{\"name\":\"b\"}": {".": {}, "f:name": {}, "f:value": {"v:\"d\"": {}}}}})
+    );
+}
+
+#[test]
+fn remove_one_keep_one_with_dangling_subitem() {
+    let a = n_apply(
+        None,
+        json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c"]}]}),
+        "apply-one",
+    );
+    let b = n_apply(
+        Some(&a),
+        json!({"listOfLists": [{"name": "b", "value": ["d"]}]}),
+        "apply-two",
+    );
+    let c = n_update(
+        &b,
+        json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c", "d", "e"]}]}),
+        "controller",
+    );
+    let d = n_apply(
+        Some(&c),
+        json!({"listOfLists": [{"name": "a"}]}),
+        "apply-one",
+    );
+    assert_eq!(
+        strip(d.clone()),
+        json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["d", "e"]}]})
+    );
+    assert_eq!(
+        fields_of(&d, "controller"),
+        json!({"f:listOfLists": {"k:{\"name\":\"b\"}": {"f:value": {"v:\"e\"": {}}}}})
+    );
+}
+
+#[test]
+fn remove_one_with_dangling_subitem_keep_one() {
+    let a = n_apply(
+        None,
+        json!({"listOfLists": [{"name": "a"}, {"name": "b", "value": ["c"]}]}),
+        "apply-one",
+    );
+    let b = n_apply(
+        Some(&a),
+        json!({"listOfLists": [{"name": "a", "value": ["b"]}]}),
+        "apply-two",
+    );
+    let c = n_update(
+        &b,
+        json!({"listOfLists": [{"name": "a", "value": ["b"]}, {"name": "b", "value": ["c", "d"]}]}),
+        "controller",
+    );
+    let d = n_apply(
+        Some(&c),
+        json!({"listOfLists": [{"name": "a"}]}),
+        "apply-one",
+    );
+    assert_eq!(
+        strip(d.clone()),
+        json!({"listOfLists": [{"name": "a", "value": ["b"]}]})
+    );
+    assert_eq!(managers(&d), vec!["apply-one", "apply-two"]);
+}
+
+#[test]
+fn unset_complex_shared_with_applier_and_updater_claims_field() {
+    let a = n_apply(
+        None,
+        json!({"struct": {"name": "a", "complexField": {"name": "b"}}}),
+        "apply-one",
+    );
+    let b = n_apply(
+        Some(&a),
+        json!({"struct": {"complexField": {"name": "b"}}}),
+        "apply-two",
+    );
+    let c = n_apply(Some(&b), json!({"struct": {"name": "a"}}), "apply-one");
+    assert_eq!(
+        strip(c.clone()),
+        json!({"struct": {"name": "a", "complexField": {"name": "b"}}})
+    );
+    assert_eq!(
+        fields_of(&c, "apply-one"),
+        json!({"f:struct": {"f:name": {}}})
+    );
+
+    let a = n_apply(
+        None,
+        json!({"struct": {"name": "a", "scalarField": "a"}}),
+        "applier",
+    );
+    let b = n_update(
+        &a,
+        json!({"struct": {"name": "a", "scalarField": "b"}}),
+        "updater",
+    );
+    assert_eq!(
+        fields_of(&b, "applier"),
+        json!({"f:struct": {"f:name": {}}})
+    );
+    assert_eq!(
+        fields_of(&b, "updater"),
+        json!({"f:struct": {"f:scalarField": {}}})
+    );
+}
