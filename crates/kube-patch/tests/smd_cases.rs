@@ -292,3 +292,56 @@ fn unset_complex_shared_with_applier_and_updater_claims_field() {
         json!({"f:struct": {"f:scalarField": {}}})
     );
 }
+
+#[test]
+fn multiple_appliers_recursive_map_deduced() {
+    let t = TypeInfo::default();
+    let ap =
+        |live: Option<&Value>, cfg: Value, m: &str| ssa::apply(live, &cfg, &t, &opts(m)).unwrap();
+    let up = |live: &Value, mut new: Value, m: &str| {
+        new["metadata"] = live["metadata"].clone();
+        ssa::record_update(Some(live), new, &t, &opts(m))
+    };
+    let s1 = ap(
+        None,
+        json!({"a": {"b": null}, "c": {"d": null}}),
+        "apply-one",
+    );
+    let s2 = ap(Some(&s1), json!({"a": null, "c": {"d": null}}), "apply-two");
+    let s3 = up(
+        &s2,
+        json!({"a": {"b": {"c": null}}, "c": {"d": {"e": null}}}),
+        "controller-one",
+    );
+    let s4 = up(
+        &s3,
+        json!({"a": {"b": {"c": {"d": null}}}, "c": {"d": {"e": {"f": null}}}}),
+        "controller-two",
+    );
+    let s5 = up(
+        &s4,
+        json!({"a": {"b": {"c": {"d": {"e": null}}}}, "c": {"d": {"e": {"f": {"g": null}}}}}),
+        "controller-one",
+    );
+    let s6 = ap(Some(&s5), json!({}), "apply-one");
+    assert_eq!(
+        strip(s6.clone()),
+        json!({"a": null, "c": {"d": {"e": {"f": {"g": null}}}}})
+    );
+    assert_eq!(
+        managers(&s6),
+        vec!["apply-two", "controller-one", "controller-two"]
+    );
+    assert_eq!(
+        fields_of(&s6, "apply-two"),
+        json!({"f:a": {}, "f:c": {".": {}, "f:d": {}}})
+    );
+    assert_eq!(
+        fields_of(&s6, "controller-one"),
+        json!({"f:c": {"f:d": {"f:e": {".": {}, "f:f": {"f:g": {}}}}}})
+    );
+    assert_eq!(
+        fields_of(&s6, "controller-two"),
+        json!({"f:c": {"f:d": {"f:e": {"f:f": {}}}}})
+    );
+}

@@ -519,7 +519,7 @@ fn prune(
         return merged.clone();
     }
     let last = ensure_named_fields(last, root);
-    let removed = remove_items(merged, &last, root).unwrap_or_default();
+    let removed = remove_items(merged, &last, root);
     let owned = managers
         .entries
         .iter()
@@ -528,10 +528,10 @@ fn prune(
     let merged_set = ensure_named_fields(&to_field_set(merged, root), root);
     let removed_set = ensure_named_fields(&to_field_set(&removed, root), root);
     let to_remove = merged_set.difference(&removed_set.union(&owned));
-    let pruned = remove_items(merged, &to_remove, root).unwrap_or_default();
+    let pruned = remove_items(merged, &to_remove, root);
     let pruned_set = ensure_named_fields(&to_field_set(&pruned, root), root);
     let dangling = merged_set.difference(&pruned_set).intersection(&last);
-    remove_items(merged, &dangling, root).unwrap_or_default()
+    remove_items(merged, &dangling, root)
 }
 
 fn drop_nulls(v: &mut Value) {

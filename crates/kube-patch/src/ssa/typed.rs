@@ -440,13 +440,13 @@ fn merge_lists(l: &Value, r: &Value, shape: Shape) -> Option<Value> {
     (!out.is_empty()).then_some(Value::Array(out))
 }
 
-/// Removes the paths of `set` from `v` (a member removes the whole subtree). None when nothing
-/// is left of a map or list.
-pub(crate) fn remove_items(v: &Value, set: &Set, shape: Shape) -> Option<Value> {
+/// Removes the paths of `set` from `v` (a member removes the whole subtree). A map or list left
+/// empty becomes null, as in structured-merge-diff (typed built-in objects then drop it).
+pub(crate) fn remove_items(v: &Value, set: &Set, shape: Shape) -> Value {
     match v {
         Value::Object(m) => {
             if m.is_empty() || shape.atomic() {
-                return Some(v.clone());
+                return v.clone();
             }
             let mut out = Map::new();
             for (k, x) in m {
@@ -455,23 +455,22 @@ pub(crate) fn remove_items(v: &Value, set: &Set, shape: Shape) -> Option<Value> 
                     continue;
                 }
                 let (child, _) = shape.field(k);
-                match set.with_prefix(&pe) {
-                    Some(sub) if !sub.is_empty() => {
-                        if let Some(x) = remove_items(x, sub, child) {
-                            out.insert(k.clone(), x);
-                        }
-                    }
-                    _ => {
-                        out.insert(k.clone(), x.clone());
-                    }
-                }
+                let kept = match set.with_prefix(&pe) {
+                    Some(sub) if !sub.is_empty() => remove_items(x, sub, child),
+                    _ => x.clone(),
+                };
+                out.insert(k.clone(), kept);
             }
-            (!out.is_empty()).then_some(Value::Object(out))
+            if out.is_empty() {
+                Value::Null
+            } else {
+                Value::Object(out)
+            }
         }
         Value::Array(a) => {
             let kind = shape.list_kind();
             if a.is_empty() || kind == ListKind::Atomic || shape.atomic() {
-                return Some(v.clone());
+                return v.clone();
             }
             let mut out = Vec::new();
             for item in a {
@@ -483,15 +482,17 @@ pub(crate) fn remove_items(v: &Value, set: &Set, shape: Shape) -> Option<Value> 
                     continue;
                 }
                 match set.with_prefix(&pe) {
-                    Some(sub) if !sub.is_empty() => {
-                        out.extend(remove_items(item, sub, shape.elem()))
-                    }
+                    Some(sub) if !sub.is_empty() => out.push(remove_items(item, sub, shape.elem())),
                     _ => out.push(item.clone()),
                 }
             }
-            (!out.is_empty()).then_some(Value::Array(out))
+            if out.is_empty() {
+                Value::Null
+            } else {
+                Value::Array(out)
+            }
         }
-        other => Some(other.clone()),
+        other => other.clone(),
     }
 }
 
