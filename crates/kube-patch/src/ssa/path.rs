@@ -259,3 +259,64 @@ pub(crate) fn deserialize_pe(s: &str) -> Result<Option<Pe>, String> {
         _ => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_print_as_structured_merge_diff_prints_them() {
+        let key = Pe::Key(vec![
+            ("id".to_string(), OrdValue(json!(2))),
+            ("key".to_string(), OrdValue(json!("a"))),
+        ]);
+        let p = vec![Pe::Field("list".into()), key, Pe::Field("id".into())];
+        assert_eq!(path_string(&p), r#".list[id=2,key="a"].id"#);
+        assert_eq!(Pe::Value(OrdValue(json!("x"))).to_string(), r#"[="x"]"#);
+        assert_eq!(Pe::Index(3).to_string(), "[3]");
+    }
+
+    #[test]
+    fn element_order_is_field_key_value_index_and_numbers_compare_numerically() {
+        let mut v = vec![
+            Pe::Index(0),
+            Pe::Value(OrdValue(json!("b"))),
+            Pe::Value(OrdValue(json!(10))),
+            Pe::Value(OrdValue(json!(9.5))),
+            Pe::Key(vec![("name".into(), OrdValue(json!("a")))]),
+            Pe::Field("z".into()),
+            Pe::Field("a".into()),
+        ];
+        v.sort();
+        let printed: Vec<String> = v.iter().map(serialize_pe).collect();
+        assert_eq!(
+            printed,
+            vec![
+                "f:a",
+                "f:z",
+                r#"k:{"name":"a"}"#,
+                "v:9.5",
+                "v:10",
+                r#"v:"b""#,
+                "i:0"
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_v1_keys_parse_back() {
+        for k in [
+            "f:a.b/c",
+            r#"k:{"containerPort":80,"protocol":"TCP"}"#,
+            r#"v:"x""#,
+            "i:2",
+        ] {
+            let pe = deserialize_pe(k).unwrap().unwrap();
+            assert_eq!(serialize_pe(&pe), k);
+        }
+        assert!(deserialize_pe("x").is_err());
+        assert!(deserialize_pe("fa").is_err());
+        assert_eq!(deserialize_pe("q:1").unwrap(), None);
+    }
+}
