@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn element_order_is_field_key_value_index_and_numbers_compare_numerically() {
-        let mut v = vec![
+        let mut v = [
             Pe::Index(0),
             Pe::Value(OrdValue(json!("b"))),
             Pe::Value(OrdValue(json!(10))),
