@@ -60,13 +60,13 @@ fn typed_val(v: &str, string: bool) -> Value {
         return Value::Nil;
     }
     if v == "0" {
-        return Value::Int(0);
+        return Value::Int64(0);
     }
     if !v.is_empty()
         && !v.starts_with('0')
         && let Some(i) = parse_int10(v)
     {
-        return Value::Int(i);
+        return Value::Int64(i);
     }
     Value::str(v)
 }

@@ -69,7 +69,7 @@ fn scalar(v: &Value, depth: usize) -> Result<String, String> {
     }
     Ok(match v {
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
+        Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => {
             if f.is_nan() {
                 "nan".into()

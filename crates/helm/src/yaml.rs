@@ -193,7 +193,7 @@ pub fn to_j(v: &Value, depth: usize) -> Result<J, String> {
     Ok(match v {
         Value::Nil => J::Null,
         Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::Num(i.to_string()),
+        Value::Int(i) | Value::Int64(i) => J::Num(i.to_string()),
         Value::Float(f) => {
             if !f.is_finite() {
                 return Err(format!("json: unsupported value: {}", format_float_g(*f)));

@@ -75,7 +75,7 @@ fn len(_: &mut Exec, a: &[Value]) -> FuncResult {
 
 fn index_int(v: &Value, what: &str) -> Result<i64, crate::template::TplError> {
     match v {
-        Value::Int(i) => Ok(*i),
+        Value::Int(i) | Value::Int64(i) => Ok(*i),
         Value::Nil => Err(err(format!("cannot index {what} with nil"))),
         other => Err(err(format!(
             "cannot index {what} with type {}",
@@ -186,7 +186,7 @@ fn basic(v: &Value) -> Basic {
     match v {
         Value::Nil => Basic::Invalid,
         Value::Bool(_) => Basic::Bool,
-        Value::Int(_) => Basic::Int,
+        Value::Int(_) | Value::Int64(_) => Basic::Int,
         Value::Float(_) => Basic::Float,
         Value::Str(_) => Basic::Str,
         _ => Basic::Other,
@@ -213,6 +213,8 @@ pub fn equal(a: &Value, b: &Value) -> Result<bool, crate::template::TplError> {
             )));
         }
         Basic::Invalid => return Ok(true),
+        // int kinds compare by value whatever their size
+        Basic::Int => return Ok(super::to_i64(a) == super::to_i64(b)),
         _ => {}
     }
     Ok(a == b)
@@ -241,7 +243,7 @@ fn cmp(a: &[Value], f: fn(Ordering) -> bool) -> FuncResult {
         return Err(err("incompatible types for comparison"));
     }
     let o = match (&a[0], &a[1]) {
-        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x.cmp(y),
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
         _ => return Err(err("invalid type for comparison")),

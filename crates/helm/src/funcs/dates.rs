@@ -43,7 +43,7 @@ fn as_time(v: &Value) -> Option<GoTime> {
             Object::Time(t) => Some(t.clone()),
             _ => None,
         },
-        Value::Int(_) | Value::Float(_) => {
+        Value::Int(_) | Value::Int64(_) | Value::Float(_) => {
             Utc.timestamp_opt(to_i64(v), 0).single().map(GoTime::utc)
         }
         _ => None,
@@ -114,11 +114,11 @@ pub fn register(r: &mut Registry) {
             }
         });
     }
-    // Sprig reads only strings (and int64, which this engine does not tell apart from int:
-    // template literals are Go ints, which Sprig treats as zero), so numbers count as 0.
+    // Sprig reads strings and int64 only: Go ints (template literals) and float64 count as 0.
     r.add("duration", &[Any], |_, a| {
         let secs = match &a[0] {
             Value::Str(s) => s.parse::<i64>().unwrap_or(0),
+            Value::Int64(i) => *i,
             _ => 0,
         };
         Ok(Value::from(format_duration(secs as i128 * 1_000_000_000)))
@@ -126,6 +126,7 @@ pub fn register(r: &mut Registry) {
     r.add("durationRound", &[Any], |_, a| {
         let ns: i128 = match &a[0] {
             Value::Str(s) => parse_duration(s).unwrap_or(0),
+            Value::Int64(i) => *i as i128,
             Value::Object(o) => match &**o {
                 Object::Time(t) => (Utc::now().fixed_offset() - t.dt)
                     .num_nanoseconds()

@@ -130,6 +130,11 @@ fn fmt_float(f: f64, verb: char, prec: Option<usize>) -> String {
 }
 
 fn fmt_one(verb: char, spec: &Spec, v: &Value) -> String {
+    if let Value::Int64(i) = v
+        && "dxXoObcqU".contains(verb)
+    {
+        return fmt_one(verb, spec, &Value::Int(*i));
+    }
     // Go applies the verb to each element of a slice or map
     if verb != 'v' && verb != 'T' {
         match v {
@@ -154,7 +159,7 @@ fn fmt_one(verb: char, spec: &Spec, v: &Value) -> String {
             _ => {}
         }
     }
-    let numeric = matches!(v, Value::Int(_) | Value::Float(_));
+    let numeric = matches!(v, Value::Int(_) | Value::Int64(_) | Value::Float(_));
     let s = match (verb, v) {
         ('v', _) => {
             if let (Value::Float(f), true) = (v, spec.plus) {

@@ -7,42 +7,42 @@ use crate::value::{Value, shortest_digits};
 
 pub fn register(r: &mut Registry) {
     r.var("add", &[], Any, |_, a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a.iter().map(to_i64).fold(0i64, i64::wrapping_add),
         ))
     });
     r.add("add1", &[Any], |_, a| {
-        Ok(Value::Int(to_i64(&a[0]).wrapping_add(1)))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_add(1)))
     });
     r.add("sub", &[Any, Any], |_, a| {
-        Ok(Value::Int(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))))
     });
     r.add("div", &[Any, Any], |_, a| {
         let d = to_i64(&a[1]);
         if d == 0 {
             return Err(err("runtime error: integer divide by zero"));
         }
-        Ok(Value::Int(to_i64(&a[0]).wrapping_div(d)))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_div(d)))
     });
     r.add("mod", &[Any, Any], |_, a| {
         let d = to_i64(&a[1]);
         if d == 0 {
             return Err(err("runtime error: integer divide by zero"));
         }
-        Ok(Value::Int(to_i64(&a[0]).wrapping_rem(d)))
+        Ok(Value::Int64(to_i64(&a[0]).wrapping_rem(d)))
     });
     r.var("mul", &[Any], Any, |_, a| {
-        Ok(Value::Int(
+        Ok(Value::Int64(
             a.iter().map(to_i64).fold(1i64, i64::wrapping_mul),
         ))
     });
     for name in ["max", "biggest"] {
         r.var(name, &[Any], Any, |_, a| {
-            Ok(Value::Int(a.iter().map(to_i64).max().unwrap_or(0)))
+            Ok(Value::Int64(a.iter().map(to_i64).max().unwrap_or(0)))
         });
     }
     r.var("min", &[Any], Any, |_, a| {
-        Ok(Value::Int(a.iter().map(to_i64).min().unwrap_or(0)))
+        Ok(Value::Int64(a.iter().map(to_i64).min().unwrap_or(0)))
     });
     r.var("maxf", &[Any], Any, |_, a| {
         Ok(Value::Float(
@@ -93,7 +93,7 @@ pub fn register(r: &mut Registry) {
         Ok(Value::Float(r / pow))
     });
     r.add("int", &[Any], |_, a| Ok(Value::Int(to_i64(&a[0]))));
-    r.add("int64", &[Any], |_, a| Ok(Value::Int(to_i64(&a[0]))));
+    r.add("int64", &[Any], |_, a| Ok(Value::Int64(to_i64(&a[0]))));
     r.add("float64", &[Any], |_, a| Ok(Value::Float(to_f64(&a[0]))));
     r.add("atoi", &[Str], |_, a| {
         Ok(Value::Int(
@@ -102,7 +102,7 @@ pub fn register(r: &mut Registry) {
     });
     r.add("toDecimal", &[Any], |_, a| {
         let s = a[0].to_go_string();
-        Ok(Value::Int(i64::from_str_radix(&s, 8).unwrap_or(0)))
+        Ok(Value::Int64(i64::from_str_radix(&s, 8).unwrap_or(0)))
     });
 }
 

@@ -123,7 +123,7 @@ pub fn to_string(v: &Value) -> String {
 /// spf13/cast ToInt64: numbers truncate, strings parse (base prefixes allowed), bad input is 0.
 pub fn to_i64(v: &Value) -> i64 {
     match v {
-        Value::Int(i) => *i,
+        Value::Int(i) | Value::Int64(i) => *i,
         Value::Float(f) if f.is_finite() => *f as i64,
         Value::Float(_) => 0,
         Value::Bool(b) => i64::from(*b),
@@ -169,7 +169,7 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
 /// spf13/cast ToFloat64.
 pub fn to_f64(v: &Value) -> f64 {
     match v {
-        Value::Int(i) => *i as f64,
+        Value::Int(i) | Value::Int64(i) => *i as f64,
         Value::Float(f) => *f,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Str(s) => s.trim().parse::<f64>().unwrap_or(0.0),
@@ -182,7 +182,7 @@ pub fn is_empty(v: &Value) -> bool {
     match v {
         Value::Nil => true,
         Value::Bool(b) => !b,
-        Value::Int(i) => *i == 0,
+        Value::Int(i) | Value::Int64(i) => *i == 0,
         Value::Float(f) => *f == 0.0,
         Value::Str(s) => s.is_empty(),
         Value::List(l) => l.is_empty(),
@@ -197,6 +197,7 @@ pub fn kind_of(v: &Value) -> &'static str {
         Value::Nil => "invalid",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
+        Value::Int64(_) => "int64",
         Value::Float(_) => "float64",
         Value::Str(_) => "string",
         Value::List(_) => "slice",

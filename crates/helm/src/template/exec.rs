@@ -307,7 +307,7 @@ impl<'a> Exec<'a> {
                     }
                 }
             }
-            Value::Int(n) => {
+            Value::Int(n) | Value::Int64(n) => {
                 for i in 0..*n {
                     ran = true;
                     if !one(self, Value::Int(i), Value::Int(i))? {
@@ -640,8 +640,8 @@ impl<'a> Exec<'a> {
                 Err(self.error(format!("cannot assign nil to {}", k.go_name())))
             }
             _ => {
+                // a type error is reported at the last node evaluated (inside a pipeline: its last)
                 let v = self.eval_arg_any(dot, arg)?;
-                self.at(arg.pos(), || arg.to_string());
                 self.validate(v, k)
             }
         }
