@@ -1,0 +1,35 @@
+//! config/crds/ must be exactly what the types generate (`make crds`).
+
+use std::path::Path;
+
+#[test]
+fn committed_crds_match_the_types() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/crds");
+    let mut problems = Vec::new();
+    let mut expected_files = Vec::new();
+    for crd in flux_api::crds::all() {
+        let name = flux_api::crds::file_name(&crd);
+        let want = flux_api::crds::to_yaml(&crd).expect("CRD renders as YAML");
+        match std::fs::read_to_string(dir.join(&name)) {
+            Ok(have) if have == want => {}
+            Ok(_) => problems.push(format!("{name}: differs from the types")),
+            Err(_) => problems.push(format!("{name}: missing")),
+        }
+        expected_files.push(name);
+    }
+    for entry in std::fs::read_dir(&dir).expect("config/crds exists") {
+        let name = entry
+            .expect("dir entry")
+            .file_name()
+            .to_string_lossy()
+            .to_string();
+        if name.ends_with(".yaml") && !expected_files.contains(&name) {
+            problems.push(format!("{name}: no type generates it"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "config/crds is stale, run `make crds`:\n{}",
+        problems.join("\n")
+    );
+}
