@@ -15,13 +15,21 @@ fn source_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
     use flux_api::source::*;
     Some(match kind {
         "GitRepository" => through::<GitRepository>(doc),
+        "OCIRepository" => through::<OCIRepository>(doc),
+        "HelmRepository" => through::<HelmRepository>(doc),
+        "HelmChart" => through::<HelmChart>(doc),
+        "Bucket" => through::<Bucket>(doc),
+        "ExternalArtifact" => through::<ExternalArtifact>(doc),
         _ => return None,
     })
 }
 
 fn source_extensions_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
-    let _ = (kind, doc);
-    None
+    use flux_api::source_extensions::*;
+    Some(match kind {
+        "ArtifactGenerator" => through::<ArtifactGenerator>(doc),
+        _ => return None,
+    })
 }
 
 fn kustomize_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {

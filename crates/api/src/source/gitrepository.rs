@@ -209,3 +209,8 @@ pub struct GitRepositoryStatus {
 }
 
 crate::impl_has_conditions!(GitRepositoryStatus);
+
+/// Event reason for a successful clone.
+pub const GIT_OPERATION_SUCCEEDED_REASON: &str = "GitOperationSucceeded";
+/// Reason of `FetchFailed` when a Git operation such as cloning failed.
+pub const GIT_OPERATION_FAILED_REASON: &str = "GitOperationFailed";
