@@ -195,3 +195,19 @@ pub struct HelmChartStatus {
 }
 
 crate::impl_has_conditions!(HelmChartStatus);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_fields_read_as_flux_defaults() {
+        let mut spec = HelmChartSpec::default();
+        assert_eq!(spec.version(), "*");
+        assert_eq!(spec.reconcile_strategy(), ReconcileStrategy::ChartVersion);
+        spec.version = Some(String::new());
+        assert_eq!(spec.version(), "*");
+        spec.version = Some("6.x".into());
+        assert_eq!(spec.version(), "6.x");
+    }
+}

@@ -163,3 +163,17 @@ pub struct HelmRepositoryStatus {
 }
 
 crate::impl_has_conditions!(HelmRepositoryStatus);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_defaults_to_index_repository() {
+        let mut spec = HelmRepositorySpec::default();
+        assert_eq!(spec.repository_type(), HelmRepositoryType::Default);
+        assert!(!spec.is_oci());
+        spec.type_ = Some(HelmRepositoryType::Oci);
+        assert!(spec.is_oci());
+    }
+}

@@ -265,3 +265,30 @@ pub struct OCIRepositoryStatus {
 }
 
 crate::impl_has_conditions!(OCIRepositoryStatus);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_fields_read_as_flux_defaults() {
+        let mut spec = OCIRepositorySpec::default();
+        assert_eq!(spec.layer_operation(), OCILayerOperation::Extract);
+        assert_eq!(spec.provider(), OCIProvider::Generic);
+        spec.layer_selector = Some(OCILayerSelector {
+            media_type: None,
+            operation: Some(OCILayerOperation::Copy),
+        });
+        assert_eq!(spec.layer_operation(), OCILayerOperation::Copy);
+    }
+
+    #[test]
+    fn verification_provider_is_required_and_lowercase() {
+        let v: OCIRepositoryVerification =
+            serde_json::from_value(serde_json::json!({"provider": "notation"})).unwrap();
+        assert_eq!(v.provider, VerificationProvider::Notation);
+        assert!(
+            serde_json::from_value::<OCIRepositoryVerification>(serde_json::json!({})).is_err()
+        );
+    }
+}

@@ -223,3 +223,59 @@ pub struct ExternalArtifactReference {
     /// File name of its artifact.
     pub filename: String,
 }
+
+impl ArtifactGenerator {
+    /// Whether reconciliation is disabled by the [`RECONCILE_ANNOTATION`] annotation (any case of
+    /// `disabled`).
+    pub fn is_disabled(&self) -> bool {
+        self.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(RECONCILE_ANNOTATION))
+            .is_some_and(|v| v.eq_ignore_ascii_case(RECONCILE_DISABLED_VALUE))
+    }
+
+    /// Whether the inventory lists an artifact with this name, namespace and digest.
+    pub fn has_artifact_in_inventory(&self, name: &str, namespace: &str, digest: &str) -> bool {
+        self.status
+            .as_ref()
+            .and_then(|s| s.inventory.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.name == name && r.namespace == namespace && r.digest == digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconcile_annotation_disables_in_any_case() {
+        let mut ag = ArtifactGenerator::new("apps", ArtifactGeneratorSpec::default());
+        assert!(!ag.is_disabled());
+        ag.metadata.annotations = Some(
+            [(RECONCILE_ANNOTATION.to_string(), "Disabled".to_string())]
+                .into_iter()
+                .collect(),
+        );
+        assert!(ag.is_disabled());
+    }
+
+    #[test]
+    fn inventory_lookup_matches_name_namespace_and_digest() {
+        let mut ag = ArtifactGenerator::new("apps", ArtifactGeneratorSpec::default());
+        assert!(!ag.has_artifact_in_inventory("a", "ns", "sha256:1"));
+        ag.status = Some(ArtifactGeneratorStatus {
+            inventory: Some(vec![ExternalArtifactReference {
+                name: "a".into(),
+                namespace: "ns".into(),
+                digest: "sha256:1".into(),
+                filename: "1.tar.gz".into(),
+            }]),
+            ..Default::default()
+        });
+        assert!(ag.has_artifact_in_inventory("a", "ns", "sha256:1"));
+        assert!(!ag.has_artifact_in_inventory("a", "ns", "sha256:2"));
+    }
+}
