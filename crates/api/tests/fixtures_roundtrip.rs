@@ -33,13 +33,19 @@ fn source_extensions_kinds(kind: &str, doc: &Value) -> Option<Result<Value, Stri
 }
 
 fn kustomize_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
-    let _ = (kind, doc);
-    None
+    use flux_api::kustomize::*;
+    Some(match kind {
+        "Kustomization" => through::<Kustomization>(doc),
+        _ => return None,
+    })
 }
 
 fn helm_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
-    let _ = (kind, doc);
-    None
+    use flux_api::helm::*;
+    Some(match kind {
+        "HelmRelease" => through::<HelmRelease>(doc),
+        _ => return None,
+    })
 }
 
 fn notification_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
