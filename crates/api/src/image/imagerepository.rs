@@ -194,3 +194,19 @@ pub struct ImageRepositoryStatus {
 }
 
 crate::impl_has_conditions!(ImageRepositoryStatus);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_when_unset_or_empty() {
+        let mut spec = ImageRepositorySpec::default();
+        assert_eq!(spec.exclusion_list(), vec!["^.*\\.sig$".to_string()]);
+        assert_eq!(spec.provider(), RegistryProvider::Generic);
+        spec.exclusion_list = Some(Vec::new());
+        assert_eq!(spec.exclusion_list(), vec!["^.*\\.sig$".to_string()]);
+        spec.exclusion_list = Some(vec!["^sha-".into()]);
+        assert_eq!(spec.exclusion_list(), vec!["^sha-".to_string()]);
+    }
+}

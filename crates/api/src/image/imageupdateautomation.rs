@@ -135,7 +135,6 @@ fn source_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 fn label_selector_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "object",
-        "description": "A label query over ImagePolicies; matchLabels and matchExpressions are ANDed.",
         "properties": {
             "matchExpressions": {
                 "type": "array",
@@ -316,3 +315,34 @@ pub struct ImageUpdateAutomationStatus {
 }
 
 crate::impl_has_conditions!(ImageUpdateAutomationStatus);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refspec_only_counts_when_non_empty() {
+        let mut git = GitSpec::default();
+        assert!(!git.has_refspec());
+        git.push = Some(PushSpec {
+            refspec: Some(String::new()),
+            ..PushSpec::default()
+        });
+        assert!(!git.has_refspec());
+        git.push = Some(PushSpec {
+            refspec: Some("refs/heads/a:refs/for/main".into()),
+            ..PushSpec::default()
+        });
+        assert!(git.has_refspec());
+    }
+
+    #[test]
+    fn source_kind_defaults_in_the_schema_only() {
+        // The API server fills `kind`; a manifest without it does not deserialise, as in Go.
+        let missing = serde_json::json!({"name": "podinfo"});
+        assert!(serde_json::from_value::<CrossNamespaceSourceReference>(missing).is_err());
+        let full = serde_json::json!({"kind": "GitRepository", "name": "podinfo"});
+        let r: CrossNamespaceSourceReference = serde_json::from_value(full).unwrap();
+        assert_eq!(r.kind, SourceKind::GitRepository);
+    }
+}

@@ -136,6 +136,26 @@ pub enum ReceiverType {
 }
 
 impl ReceiverType {
+    /// Every receiver type, in the order Flux's CRD lists them.
+    pub const ALL: [ReceiverType; 13] = {
+        use ReceiverType::*;
+        [
+            Generic,
+            GenericHmac,
+            GenericOidc,
+            GitHub,
+            GitLab,
+            Bitbucket,
+            Harbor,
+            DockerHub,
+            Quay,
+            Gcr,
+            Nexus,
+            Acr,
+            CdEvents,
+        ]
+    };
+
     /// The type as it appears in manifests.
     pub fn as_str(self) -> &'static str {
         use ReceiverType::*;
@@ -239,3 +259,45 @@ pub struct ReceiverStatus {
 }
 
 crate::impl_has_conditions!(ReceiverStatus);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_match_serde() {
+        for t in ReceiverType::ALL {
+            assert_eq!(
+                serde_json::to_value(t).unwrap(),
+                serde_json::Value::from(t.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn resource_reference_is_inlined() {
+        let doc = serde_json::json!({
+            "kind": "ImageRepository",
+            "name": "*",
+            "matchLabels": {"registry": "gar"},
+            "filter": "true"
+        });
+        let r: ReceiverResource = serde_json::from_value(doc.clone()).unwrap();
+        assert_eq!(
+            r.reference.kind,
+            crate::notification::FluxKind::ImageRepository
+        );
+        assert_eq!(serde_json::to_value(&r).unwrap(), doc);
+    }
+
+    #[test]
+    fn oidc_audience_default() {
+        let p = OidcProvider {
+            issuer_url: "https://token.actions.githubusercontent.com".into(),
+            audience: None,
+            variables: None,
+            validations: Vec::new(),
+        };
+        assert_eq!(p.audience(), DEFAULT_OIDC_AUDIENCE);
+    }
+}

@@ -23,6 +23,22 @@ pub enum FluxKind {
 }
 
 impl FluxKind {
+    /// Every kind, in the order Flux's CRDs list them.
+    pub const ALL: [FluxKind; 12] = [
+        FluxKind::Bucket,
+        FluxKind::GitRepository,
+        FluxKind::Kustomization,
+        FluxKind::HelmRelease,
+        FluxKind::HelmChart,
+        FluxKind::HelmRepository,
+        FluxKind::ImageRepository,
+        FluxKind::ImagePolicy,
+        FluxKind::ImageUpdateAutomation,
+        FluxKind::OciRepository,
+        FluxKind::ArtifactGenerator,
+        FluxKind::ExternalArtifact,
+    ];
+
     /// The kind as it appears in manifests.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,4 +102,19 @@ pub struct CrossNamespaceObjectReference {
     /// Labels the referents must carry; used together with the name `*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_labels: Option<BTreeMap<String, String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_match_serde() {
+        for kind in FluxKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::from(kind.as_str())
+            );
+        }
+    }
 }
