@@ -281,3 +281,22 @@ mod tests {
         );
     }
 }
+
+// Added for image (fluxcd/pkg/apis/acl; HelmRepository has the same shape)
+
+/// Which namespaces may refer to an object from another namespace (fluxcd/pkg/apis/acl).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessFrom {
+    /// Namespace selectors; a namespace matching any of them is granted access.
+    pub namespace_selectors: Vec<NamespaceSelector>,
+}
+
+/// Selects namespaces by their labels.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceSelector {
+    /// Labels a namespace must carry, all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_labels: Option<BTreeMap<String, String>>,
+}

@@ -49,13 +49,23 @@ fn helm_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
 }
 
 fn notification_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
-    let _ = (kind, doc);
-    None
+    use flux_api::notification::*;
+    Some(match kind {
+        "Provider" => through::<Provider>(doc),
+        "Alert" => through::<Alert>(doc),
+        "Receiver" => through::<Receiver>(doc),
+        _ => return None,
+    })
 }
 
 fn image_kinds(kind: &str, doc: &Value) -> Option<Result<Value, String>> {
-    let _ = (kind, doc);
-    None
+    use flux_api::image::*;
+    Some(match kind {
+        "ImageRepository" => through::<ImageRepository>(doc),
+        "ImagePolicy" => through::<ImagePolicy>(doc),
+        "ImageUpdateAutomation" => through::<ImageUpdateAutomation>(doc),
+        _ => return None,
+    })
 }
 
 fn roundtrip(doc: &Value) -> Result<Value, String> {
