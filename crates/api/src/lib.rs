@@ -4,6 +4,10 @@
 //! Each API group is a module named after it; each kind is a module named after the kind. The types
 //! serialise exactly as Flux's Go types do, so manifests written for Flux deserialise unchanged.
 
+// kube-derive's `printcolumn(..)` attributes each repeat `type_ = "string"`, which clippy takes for
+// duplicated attributes.
+#![allow(clippy::duplicated_attributes)]
+
 pub mod crds;
 pub mod helm;
 pub mod image;

@@ -282,8 +282,6 @@ mod tests {
     }
 }
 
-// Added for image (fluxcd/pkg/apis/acl; HelmRepository has the same shape)
-
 /// Which namespaces may refer to an object from another namespace (fluxcd/pkg/apis/acl).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -1,10 +1,21 @@
-//! config/crds/ must be exactly what the types generate (`make crds`).
+//! config/crds/ and the chart's crds/ must be exactly what the types generate (`make crds`).
 
 use std::path::Path;
 
 #[test]
 fn committed_crds_match_the_types() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/crds");
+    check_dir("config/crds");
+}
+
+#[test]
+fn chart_crds_match_the_types() {
+    check_dir("charts/flux-rs/crds");
+}
+
+fn check_dir(relative: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative);
     let mut problems = Vec::new();
     let mut expected_files = Vec::new();
     for crd in flux_api::crds::all() {
@@ -17,7 +28,7 @@ fn committed_crds_match_the_types() {
         }
         expected_files.push(name);
     }
-    for entry in std::fs::read_dir(&dir).expect("config/crds exists") {
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{relative}: {e}")) {
         let name = entry
             .expect("dir entry")
             .file_name()

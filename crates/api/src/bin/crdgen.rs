@@ -1,30 +1,31 @@
-//! Writes every CRD to a folder (config/crds/ by default), one file per kind, named as Flux names them.
+//! Writes every CRD to each folder given (config/crds/ by default), one file per kind, named as Flux
+//! names them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() -> std::process::ExitCode {
-    let dir = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "config/crds".into()),
-    );
-    if let Err(err) = std::fs::create_dir_all(&dir) {
-        eprintln!("crdgen: cannot create {}: {err}", dir.display());
-        return std::process::ExitCode::FAILURE;
+    let mut dirs: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    if dirs.is_empty() {
+        dirs.push(PathBuf::from("config/crds"));
     }
-    for crd in flux_api::crds::all() {
-        let path = dir.join(flux_api::crds::file_name(&crd));
-        let yaml = match flux_api::crds::to_yaml(&crd) {
-            Ok(yaml) => yaml,
-            Err(err) => {
-                eprintln!("crdgen: cannot render {}: {err}", path.display());
-                return std::process::ExitCode::FAILURE;
-            }
-        };
-        if let Err(err) = std::fs::write(&path, yaml) {
-            eprintln!("crdgen: cannot write {}: {err}", path.display());
+    for dir in &dirs {
+        if let Err(message) = write_all(dir) {
+            eprintln!("crdgen: {message}");
             return std::process::ExitCode::FAILURE;
         }
     }
     std::process::ExitCode::SUCCESS
+}
+
+fn write_all(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    for crd in flux_api::crds::all() {
+        let path = dir.join(flux_api::crds::file_name(&crd));
+        let yaml = flux_api::crds::to_yaml(&crd)
+            .map_err(|err| format!("cannot render {}: {err}", path.display()))?;
+        std::fs::write(&path, yaml)
+            .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    }
+    Ok(())
 }

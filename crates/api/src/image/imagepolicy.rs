@@ -16,8 +16,6 @@ pub const INTERVAL_NOT_CONFIGURED_REASON: &str = "IntervalNotConfigured";
 pub const INVALID_POLICY_REASON: &str = "InvalidPolicy";
 
 /// ImagePolicySpec names the ImageRepository and the rule picking its latest tag.
-// kube-derive takes repeated `printcolumn(type_ = ...)` keys, which clippy reads as duplicates.
-#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, Default, JsonSchema)]
 #[kube(
     group = "image.toolkit.fluxcd.io",

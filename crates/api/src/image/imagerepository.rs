@@ -16,8 +16,6 @@ pub const AUTHENTICATION_FAILED_REASON: &str = "AuthenticationFailed";
 pub const READ_OPERATION_FAILED_REASON: &str = "ReadOperationFailed";
 
 /// ImageRepositorySpec names the image to scan, how often, and how to authenticate.
-// kube-derive takes repeated `printcolumn(type_ = ...)` keys, which clippy reads as duplicates.
-#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, Default, JsonSchema)]
 #[kube(
     group = "image.toolkit.fluxcd.io",

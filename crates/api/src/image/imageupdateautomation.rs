@@ -29,8 +29,6 @@ pub const INVALID_POLICY_SELECTOR_REASON: &str = "InvalidPolicySelector";
 pub const REMOVED_TEMPLATE_FIELD_REASON: &str = "RemovedTemplateField";
 
 /// ImageUpdateAutomationSpec names the Git repository, how to commit and push, and what to update.
-// kube-derive takes repeated `printcolumn(type_ = ...)` keys, which clippy reads as duplicates.
-#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, Default, JsonSchema)]
 #[kube(
     group = "image.toolkit.fluxcd.io",

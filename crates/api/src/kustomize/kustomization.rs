@@ -42,8 +42,6 @@ pub mod annotation {
 }
 
 /// KustomizationSpec: where the manifests come from, how they are built, and how they are applied.
-// kube-derive repeats `type_ = "string"` in printer columns, which clippy takes for duplicates.
-#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, Default, JsonSchema)]
 #[kube(
     group = "kustomize.toolkit.fluxcd.io",

@@ -23,8 +23,6 @@ pub const VALIDATION_FAILED_REASON: &str = "ValidationFailed";
 pub const TOKEN_NOT_FOUND_REASON: &str = "TokenNotFound";
 
 /// ReceiverSpec describes the webhook: how callers are verified and which objects it annotates.
-// kube-derive takes repeated `printcolumn(type_ = ...)` keys, which clippy reads as duplicates.
-#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[kube(
     group = "notification.toolkit.fluxcd.io",

@@ -1,12 +1,11 @@
 //! HelmRepository: a Helm chart repository whose index becomes an artifact, or (type `oci`) a
 //! registry address that HelmCharts pull from.
 
-use crate::meta::{Artifact, Condition, LocalObjectReference};
+use crate::meta::{AccessFrom, Artifact, Condition, LocalObjectReference};
 use crate::source::OCIProvider;
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Reason of `FetchFailed` when the repository index could not be fetched or parsed.
 pub const INDEXATION_FAILED_REASON: &str = "IndexationFailed";
@@ -121,23 +120,6 @@ pub enum HelmRepositoryType {
     Default,
     /// An OCI registry.
     Oci,
-}
-
-/// Which namespaces may refer to an object (fluxcd/pkg/apis/acl AccessFrom).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessFrom {
-    /// Namespaces whose labels match any of these selectors are allowed.
-    pub namespace_selectors: Vec<NamespaceSelector>,
-}
-
-/// Selects namespaces by their labels.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NamespaceSelector {
-    /// Labels the namespace must all have, with these values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_labels: Option<BTreeMap<String, String>>,
 }
 
 /// The observed state of a HelmRepository.

@@ -1,9 +1,5 @@
 //! source.toolkit.fluxcd.io/v1: the kinds that produce artifacts.
 
-// kube's `printcolumn(..)` attributes repeat `type_ = "string"`, which clippy takes for duplicated
-// attributes.
-#![allow(clippy::duplicated_attributes)]
-
 pub mod bucket;
 pub mod externalartifact;
 pub mod gitrepository;

@@ -1,9 +1,5 @@
 //! source.extensions.fluxcd.io/v1beta1: source-watcher's kinds.
 
-// kube's `printcolumn(..)` attributes repeat `type_ = "string"`, which clippy takes for duplicated
-// attributes.
-#![allow(clippy::duplicated_attributes)]
-
 pub mod artifactgenerator;
 
 pub use artifactgenerator::*;

@@ -88,8 +88,6 @@ pub mod label {
 }
 
 /// HelmReleaseSpec: the chart, the values, and how the Helm release is managed.
-// kube-derive repeats `type_ = "string"` in printer columns, which clippy takes for duplicates.
-#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, Default, JsonSchema)]
 #[kube(
     group = "helm.toolkit.fluxcd.io",
