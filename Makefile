@@ -31,13 +31,13 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-## crds: regenerate config/crds/ from the API types
+## crds: regenerate config/crds/ and the chart's crds/ from the API types
 crds:
-	$(CARGO) run --quiet -p flux-api --bin crdgen -- config/crds
+	$(CARGO) run --quiet -p flux-api --bin crdgen -- config/crds charts/flux-rs/crds
 
 ## verify: regenerate the CRDs and check that nothing changed, plus lint
 verify: crds lint
-	@test -z "$$(git status --porcelain -- config/crds)" || { git status --short -- config/crds; echo "config/crds is stale: commit the regenerated files"; exit 1; }
+	@test -z "$$(git status --porcelain -- config/crds charts/flux-rs/crds)" || { git status --short -- config/crds charts/flux-rs/crds; echo "generated CRDs are stale: commit the regenerated files"; exit 1; }
 
 ## e2e: process-level end-to-end tests (emulator, git server, controllers, kubectl)
 e2e: setup
@@ -57,9 +57,8 @@ docker:
 		docker build --target $$target -t $(IMAGE_REPO)/$$target:$(IMAGE_TAG) . || exit 1; \
 	done
 
-## chart: refresh the chart's CRDs from config/crds and package it as a .tgz under target/
+## chart: refresh the chart's CRDs and package the chart as a .tgz under target/charts
 chart: crds
-	rm -rf charts/flux-rs/crds && mkdir -p charts/flux-rs/crds && cp config/crds/*.yaml charts/flux-rs/crds/
 	mkdir -p target/charts && tar -czf target/charts/flux-rs-$$(sed -n 's/^version: *//p' charts/flux-rs/Chart.yaml).tgz -C charts flux-rs
 	@ls target/charts/
 

@@ -15,8 +15,10 @@ echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "==> generated CRDs are up to date"
-cargo run --quiet -p flux-api --bin crdgen -- config/crds
-[ -z "$(git status --porcelain -- config/crds)" ] || { git status --short -- config/crds; echo "config/crds is stale: run 'make crds' and commit" >&2; exit 1; }
+cargo run --quiet -p flux-api --bin crdgen -- config/crds charts/flux-rs/crds
+generated="config/crds charts/flux-rs/crds"
+# shellcheck disable=SC2086
+[ -z "$(git status --porcelain -- $generated)" ] || { git status --short -- $generated; echo "generated CRDs are stale: run 'make crds' and commit" >&2; exit 1; }
 
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
