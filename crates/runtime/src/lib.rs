@@ -5,4 +5,5 @@
 //! events, metrics and leader election are being built (see README.md).
 
 pub mod artifact;
+pub mod duration;
 pub mod flags;
