@@ -6,4 +6,5 @@
 
 pub mod artifact;
 pub mod duration;
+pub mod events;
 pub mod flags;
