@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// Failures still to answer with, and where accepted events go.
+type ReceiverState = Arc<Mutex<(usize, mpsc::UnboundedSender<serde_json::Value>)>>;
+
 /// A receiver that fails the first `failures` requests with 500, then records events.
 async fn receiver(failures: usize) -> (String, mpsc::UnboundedReceiver<serde_json::Value>) {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -15,9 +18,7 @@ async fn receiver(failures: usize) -> (String, mpsc::UnboundedReceiver<serde_jso
         .route(
             "/",
             post(
-                |State(state): State<
-                    Arc<Mutex<(usize, mpsc::UnboundedSender<serde_json::Value>)>>,
-                >,
+                |State(state): State<ReceiverState>,
                  Json(body): Json<serde_json::Value>| async move {
                     let mut guard = state.lock().unwrap();
                     if guard.0 > 0 {
