@@ -1,6 +1,10 @@
 //! The reconcile runtime shared by every flux-rs controller.
 //!
-//! Today it holds the command-line flags every Flux controller accepts; the controller harness,
-//! status writer, events, metrics and leader election land with the runtime issue.
+//! Controllers hold only their own kinds' logic; everything Flux's controllers do alike lives here.
+//! Present today: the common flags and the artifact fetcher. The controller harness, status writer,
+//! events, metrics and leader election are being built (see README.md).
 
+pub mod artifact;
+pub mod duration;
+pub mod events;
 pub mod flags;
