@@ -13,6 +13,10 @@ pub const MAX_COPY_BYTES: usize = 3 * 1024 * 1024;
 
 /// Applies an RFC 6902 JSON patch (`patch` must be an array of operations) to `doc`.
 pub fn json_patch(doc: &Value, patch: &Value) -> Result<Value, PatchError> {
+    // Cloning and comparing values recurse: refuse nesting no JSON decoder here would produce.
+    if crate::depth(doc) > crate::MAX_DEPTH || crate::depth(patch) > crate::MAX_DEPTH + 2 {
+        return Err(PatchError::BadRequest("exceeded max depth".to_string()));
+    }
     let ops = decode(patch)?;
     if ops.len() > MAX_OPERATIONS {
         return Err(PatchError::TooManyOperations {

@@ -20,8 +20,16 @@ pub(crate) const MAX_DEPTH: usize = 200;
 
 /// Nesting depth of a value, computed without recursion.
 pub(crate) fn depth(v: &serde_json::Value) -> usize {
+    depth_from(vec![(v, 1usize)])
+}
+
+/// Nesting depth of an object's members (the object itself counts as one level).
+pub(crate) fn map_depth(m: &serde_json::Map<String, serde_json::Value>) -> usize {
+    depth_from(m.values().map(|v| (v, 2usize)).collect()).max(1)
+}
+
+fn depth_from(mut stack: Vec<(&serde_json::Value, usize)>) -> usize {
     let mut max = 0;
-    let mut stack = vec![(v, 1usize)];
     while let Some((v, d)) = stack.pop() {
         max = max.max(d);
         match v {

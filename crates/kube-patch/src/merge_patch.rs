@@ -14,6 +14,10 @@ pub fn merge_patch(doc: &Value, patch: &Value) -> Result<Value, PatchError> {
     let Value::Object(doc) = doc else {
         return Err(PatchError::MergePatch("Invalid JSON Document".to_string()));
     };
+    // Recursion below follows the patch's nesting.
+    if crate::map_depth(patch) > crate::MAX_DEPTH {
+        return Err(PatchError::MergePatch("Invalid JSON Patch".to_string()));
+    }
     let mut out = doc.clone();
     merge_objects(&mut out, patch);
     Ok(Value::Object(out))

@@ -37,9 +37,7 @@ pub fn strategic_merge_patch(
     let (Value::Object(original), Value::Object(patch)) = (doc, patch) else {
         return Err(PatchError::StrategicBadRequest(ERR_BAD_DOC.to_string()));
     };
-    if crate::depth(doc) > crate::MAX_DEPTH
-        || crate::depth(&Value::Object(patch.clone())) > crate::MAX_DEPTH
-    {
+    if crate::depth(doc) > crate::MAX_DEPTH || crate::map_depth(patch) > crate::MAX_DEPTH {
         return Err(PatchError::StrategicBadRequest(ERR_BAD_DOC.to_string()));
     }
     let mut merged =

@@ -213,3 +213,34 @@ fn merge_patch_rfc7386_examples() {
         "Invalid JSON Patch"
     );
 }
+
+#[test]
+fn absurdly_deep_values_are_refused_not_recursed() {
+    let mut deep = json!(1);
+    for _ in 0..5000 {
+        let mut m = serde_json::Map::new();
+        m.insert("a".to_string(), deep);
+        deep = Value::Object(m);
+    }
+    assert!(merge_patch(&json!({}), &deep).is_err());
+    assert_eq!(
+        json_patch(&deep, &json!([])).unwrap_err().to_string(),
+        "exceeded max depth"
+    );
+    assert!(kube_patch::strategic_merge_patch("", "v1", "ConfigMap", &json!({}), &deep).is_err());
+    let types = kube_patch::ssa::TypeInfo::default();
+    let opts = kube_patch::ssa::ApplyOptions {
+        manager: "m",
+        force: false,
+        api_version: "v1",
+        now: "2024-01-01T00:00:00Z",
+        subresource: None,
+    };
+    assert!(kube_patch::ssa::apply(None, &deep, &types, &opts).is_err());
+    // Returned untouched (too deep to record); serde_json's own drop of such a value is
+    // recursive, so dismantle it iteratively.
+    let mut cur = kube_patch::ssa::record_update(None, deep, &types, &opts);
+    while let Value::Object(mut m) = cur {
+        cur = m.remove("a").unwrap_or(Value::Null);
+    }
+}
