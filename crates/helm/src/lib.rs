@@ -421,8 +421,18 @@ pub fn oracle_api_versions() -> Vec<String> {
 }
 
 /// Entry point for the template fuzz target: parses `text` as a chart template and renders it
-/// against small fixed values, with `max_output` bytes allowed.
+/// against small fixed values, with `max_output` bytes allowed, on a thread with a large stack.
 pub fn fuzz_render_template(text: &str, max_output: usize) -> Result<String, Error> {
+    let text = text.to_string();
+    std::thread::Builder::new()
+        .stack_size(RENDER_STACK)
+        .spawn(move || render_template_text(&text, max_output))
+        .map_err(|e| Error::Render(format!("cannot start rendering thread: {e}")))?
+        .join()
+        .map_err(|_| Error::Render("rendering thread panicked".into()))?
+}
+
+fn render_template_text(text: &str, max_output: usize) -> Result<String, Error> {
     use std::rc::Rc;
     let funcs = funcs::func_map();
     let src: Rc<str> = Rc::from(text);
