@@ -594,3 +594,58 @@ fn kubectl_still_conflicts_on_fields_changed_since_the_last_client_side_apply() 
         r#"Apply failed with 1 conflict: conflict with "kubectl-scale" using apps/v1: .spec.replicas"#
     );
 }
+
+#[test]
+fn untracked_objects_stay_untracked_by_updates_and_apply_meets_before_first_apply() {
+    let types = deployment_types();
+    let mut live = nginx(2, "nginx:1.25");
+    live["metadata"]["uid"] = json!("u-1");
+    // An update of an existing object without managedFields records nothing...
+    let mut changed = live.clone();
+    changed["spec"]["replicas"] = json!(4);
+    let out = ssa::record_update(
+        Some(&live),
+        changed,
+        &types,
+        &opts("kubectl-edit", false, T1),
+    );
+    assert!(out["metadata"].get("managedFields").is_none());
+    // ...and sending `managedFields: []` resets them for good.
+    let tracked = ssa::record_update(None, live.clone(), &types, &opts("creator", false, T1));
+    assert_eq!(managed(&tracked).len(), 1);
+    let mut reset = tracked.clone();
+    reset["metadata"]["managedFields"] = json!([]);
+    reset["spec"]["replicas"] = json!(3);
+    let out = ssa::record_update(
+        Some(&tracked),
+        reset,
+        &types,
+        &opts("kubectl-edit", false, T2),
+    );
+    assert!(out["metadata"].get("managedFields").is_none());
+
+    // The first apply to such an object finds its fields owned by "before-first-apply".
+    let err = ssa::apply(
+        Some(&live),
+        &nginx(3, "nginx:1.25"),
+        &types,
+        &opts("kubectl-x", false, T2),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas"#
+    );
+    let ok = ssa::apply(
+        Some(&live),
+        &nginx(2, "nginx:1.26"),
+        &types,
+        &opts("kubectl-x", true, T2),
+    )
+    .unwrap();
+    let managers: Vec<&str> = managed(&ok)
+        .iter()
+        .map(|e| e["manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(managers, vec!["kubectl-x", "before-first-apply"]);
+}

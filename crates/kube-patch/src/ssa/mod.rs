@@ -200,6 +200,17 @@ fn apply_once(
     let live_obj = live
         .map(without_managed_fields)
         .unwrap_or_else(|| Value::Object(Map::new()));
+    // Fields of an object applied to for the first time without managedFields belong to
+    // "before-first-apply" (the apiserver's skipNonAppliedManager).
+    if managers.entries.is_empty() && live.is_some() {
+        let before = ApplyOptions {
+            manager: "before-first-apply",
+            force: false,
+            ..opts.clone()
+        };
+        let empty = Value::Object(Map::new());
+        track_update(&empty, &live_obj, &mut managers, types, &before);
+    }
 
     let merged = merge(Some(&live_obj), Some(config), root).unwrap_or_default();
     let keep = reset_filter(types, opts.subresource);
@@ -271,20 +282,43 @@ pub fn record_update(
             },
         }
     };
-    let root = types.root_shape();
     let new_obj = without_managed_fields(&new);
     let old_obj = match old {
         Some(o) => without_managed_fields(o),
         None => Value::Object(Map::new()),
     };
-    // The apiserver restores the previous managedFields when the new object cannot be typed.
-    if typed::validate(&new_obj, root, &mut Vec::new()).is_err() {
-        set_managed_fields(&mut new, managers.encode());
+    // Objects that exist without managedFields (never tracked, or reset with `[]`) stay untracked
+    // by updates; creates are always tracked (the apiserver's skipNonAppliedManager).
+    let has_uid = old
+        .and_then(|o| o.get("metadata"))
+        .and_then(|m| m.get("uid"))
+        .and_then(Value::as_str)
+        .is_some_and(|u| !u.is_empty());
+    if managers.entries.is_empty() && has_uid {
+        set_managed_fields(&mut new, None);
         return new;
     }
+    // The apiserver restores the previous managedFields when the new object cannot be typed.
+    if typed::validate(&new_obj, types.root_shape(), &mut Vec::new()).is_ok() {
+        track_update(&old_obj, &new_obj, &mut managers, types, opts);
+    }
+    set_managed_fields(&mut new, managers.encode());
+    new
+}
+
+/// Gives `opts.manager` (operation Update) what changed from `old` to `new`, taking it from the
+/// other managers, who also lose what was removed.
+fn track_update(
+    old: &Value,
+    new: &Value,
+    managers: &mut Managers,
+    types: &TypeInfo,
+    opts: &ApplyOptions,
+) {
+    let root = types.root_shape();
     let keep = reset_filter(types, opts.subresource);
-    let cmp = compare_filled(&old_obj, &new_obj, types, root).filter(&keep);
-    let _ = resolve_ownership(&mut managers, "current-operation", &cmp, true);
+    let cmp = compare_filled(old, new, types, root).filter(&keep);
+    let _ = resolve_ownership(managers, "current-operation", &cmp, true);
     let mut changed = Set::default()
         .union(&cmp.modified)
         .union(&cmp.added)
@@ -308,8 +342,6 @@ pub fn record_update(
         });
     }
     managers.cap_updaters(MAX_UPDATE_MANAGERS);
-    set_managed_fields(&mut new, managers.encode());
-    new
 }
 
 fn manager_name(m: &str) -> String {
