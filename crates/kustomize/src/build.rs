@@ -102,6 +102,24 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
+    /// Appends resources, refusing ids already present (one pass with a set).
+    fn append_all(&mut self, rs: Vec<Resource>) -> Result<(), Error> {
+        let key = |id: ResId| {
+            let ns = id.effective_namespace().to_string();
+            (id.gvk, id.name, ns)
+        };
+        let mut seen: std::collections::HashSet<_> =
+            self.resources.iter().map(|r| key(r.cur_id())).collect();
+        for r in rs {
+            let id = r.cur_id();
+            if !seen.insert(key(id.clone())) {
+                return Err(Error::DuplicateId(id.display()));
+            }
+            self.resources.push(r);
+        }
+        Ok(())
+    }
+
     fn append(&mut self, r: Resource) -> Result<(), Error> {
         let id = r.cur_id();
         if self
@@ -310,10 +328,7 @@ fn accumulate_resource(
         let candidate = dir.join(path);
         if candidate.is_file() {
             let text = ctx.loader.read_string(dir, path)?;
-            for r in load_resources(&text, path)? {
-                acc.append(r)?;
-            }
-            return Ok(());
+            return acc.append_all(load_resources(&text, path)?);
         }
     }
     let sub = enter(ctx, dir, path)?;
@@ -334,9 +349,7 @@ fn accumulate_resource(
     let res = accumulate_target(ctx, &sub, &kust, &mut sub_acc);
     ctx.stack.pop();
     res?;
-    for r in sub_acc.resources {
-        acc.append(r)?;
-    }
+    acc.append_all(sub_acc.resources)?;
     acc.config.merge(&sub_acc.config);
     acc.vars.extend(sub_acc.vars);
     Ok(())
@@ -502,6 +515,7 @@ pub(crate) fn absorb(acc: &mut Accumulator, mut r: Resource) -> Result<(), Error
         .resources
         .iter()
         .enumerate()
+        .filter(|(_, o)| o.name() == id.name || o.prev_ids.iter().any(|p| p.name == id.name))
         .filter(|(_, o)| {
             ids_equal(&o.cur_id(), &id)
                 || o.prev_ids
@@ -660,6 +674,8 @@ fn find_by_any_id(res: &[Resource], patch: &Value) -> Result<usize, Error> {
     let matches: Vec<usize> = res
         .iter()
         .enumerate()
+        // Cheap name test first: building ids allocates.
+        .filter(|(_, r)| r.name() == id.name || r.prev_ids.iter().any(|p| p.name == id.name))
         .filter(|(_, r)| {
             ids_equal(&r.cur_id(), &id)
                 || r.prev_ids

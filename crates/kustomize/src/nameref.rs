@@ -1,47 +1,140 @@
 //! Fixing references to renamed resources (kustomize's NameReferenceTransformer).
+//! Only renamed resources can be referral targets, so they are indexed by every
+//! name they have had; each referrer field then looks up its value there.
 
 use crate::error::Error;
-use crate::fieldspec::{NameBackRef, walk};
+use crate::fieldspec::{FieldSpec, NameBackRef, walk};
 use crate::resource::{Gvk, ResId, Resource, prefixes_suffixes_equal};
-use crate::value::Value;
+use crate::value::{Map, Value};
+use std::collections::HashMap;
+
+/// A resource's identity without its body: what referral selection reads.
+fn identity(r: &Resource) -> Resource {
+    let mut meta = Map::new();
+    for k in ["name", "namespace"] {
+        if let Some(v) = r.obj.at(&["metadata", k]) {
+            meta.insert(k.into(), v.clone());
+        }
+    }
+    let mut m = Map::new();
+    for k in ["apiVersion", "kind"] {
+        if let Some(v) = r.obj.get(k) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    m.insert("metadata".into(), Value::Map(meta));
+    Resource {
+        obj: Value::Map(m),
+        prev_ids: r.prev_ids.clone(),
+        prefixes: r.prefixes.clone(),
+        suffixes: r.suffixes.clone(),
+        generated: None,
+        allow_name_change: false,
+        allow_kind_change: false,
+        ref_var_names: Vec::new(),
+    }
+}
+
+/// A back reference's field spec with its path already split.
+type SpecRef<'a> = (&'a NameBackRef, &'a FieldSpec, Vec<String>);
+
+struct Index {
+    ids: Vec<Resource>,
+    by_prev_name: HashMap<String, Vec<usize>>,
+}
 
 pub fn fix(res: &mut [Resource], backrefs: &[NameBackRef]) -> Result<(), Error> {
-    for ri in 0..res.len() {
-        let referrer_org = res[ri].org_id();
-        for br in backrefs {
-            for fs in &br.specs {
-                if !referrer_org.gvk.is_selected_by(&fs.gvk) {
-                    continue;
-                }
-                let candidates = candidates_for(res, ri);
-                let snapshot: Vec<Resource> = candidates.iter().map(|&i| res[i].clone()).collect();
-                let referrer = res[ri].clone();
-                let role_ref_gvk = if fs.path.ends_with("roleRef/name") {
-                    role_ref_gvk(&referrer)
+    let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in res.iter().enumerate() {
+        for p in &r.prev_ids {
+            let e = by_prev_name.entry(p.name.clone()).or_default();
+            if e.last() != Some(&i) {
+                e.push(i);
+            }
+        }
+    }
+    if by_prev_name.is_empty() {
+        return Ok(());
+    }
+    let index = Index {
+        ids: res.iter().map(identity).collect(),
+        by_prev_name,
+    };
+    // Field specs grouped by the referrer kind they apply to, paths split once.
+    let mut by_kind: HashMap<&str, Vec<SpecRef>> = HashMap::new();
+    for br in backrefs {
+        for fs in &br.specs {
+            by_kind
+                .entry(fs.gvk.kind.as_str())
+                .or_default()
+                .push((br, fs, fs.segments()));
+        }
+    }
+    let none = Vec::new();
+    for (ri, r) in res.iter_mut().enumerate() {
+        let referrer_org = r.org_id();
+        let referrer = &index.ids[ri];
+        let rb_namespaces = role_binding_namespaces(r);
+        let role_ref = role_ref_gvk(r);
+        let specs = by_kind
+            .get(referrer_org.gvk.kind.as_str())
+            .unwrap_or(&none)
+            .iter()
+            .chain(by_kind.get("").unwrap_or(&none).iter());
+        for (br, fs, segs) in specs {
+            if !referrer_org.gvk.is_selected_by(&fs.gvk) {
+                continue;
+            }
+            let ctx = Ctx {
+                index: &index,
+                referrer,
+                referral: &br.referral,
+                role_ref: if fs.path.ends_with("roleRef/name") {
+                    role_ref.as_ref()
                 } else {
                     None
-                };
-                let ctx = Ctx {
-                    referrer: &referrer,
-                    referral: &br.referral,
-                    role_ref: role_ref_gvk.as_ref(),
-                };
-                let mut obj = std::mem::replace(&mut res[ri].obj, Value::Null);
-                let result = walk(&mut obj, &fs.segments(), false, &mut |slot| {
-                    set(slot, &snapshot, &ctx)
-                });
-                res[ri].obj = obj;
-                result?;
-            }
+                },
+                rb_namespaces: &rb_namespaces,
+            };
+            walk(&mut r.obj, segs, false, &mut |slot| set(slot, &ctx))?;
         }
     }
     Ok(())
 }
 
 struct Ctx<'a> {
+    index: &'a Index,
     referrer: &'a Resource,
     referral: &'a Gvk,
     role_ref: Option<&'a Gvk>,
+    rb_namespaces: &'a [String],
+}
+
+impl Ctx<'_> {
+    /// kustomize's SubsetThatCouldBeReferencedByResource.
+    fn in_scope(&self, cand: &Resource) -> bool {
+        let referrer = self.referrer.cur_id();
+        if referrer.gvk.is_cluster_scoped() {
+            return true;
+        }
+        let id = cand.cur_id();
+        id.gvk.is_cluster_scoped()
+            || id.ns_equals(&referrer)
+            || self.rb_namespaces.iter().any(|n| n == cand.namespace())
+    }
+
+    fn candidates(&self, old: &str) -> Vec<&Resource> {
+        self.index
+            .by_prev_name
+            .get(old)
+            .map(|v| {
+                v.iter()
+                    .map(|&i| &self.index.ids[i])
+                    .filter(|c| self.in_scope(c))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 fn role_ref_gvk(r: &Resource) -> Option<Gvk> {
@@ -51,22 +144,6 @@ fn role_ref_gvk(r: &Resource) -> Option<Gvk> {
         version: String::new(),
         kind: rr.get("kind")?.as_str()?.to_string(),
     })
-}
-
-fn candidates_for(res: &[Resource], ri: usize) -> Vec<usize> {
-    let referrer = res[ri].cur_id();
-    if referrer.gvk.is_cluster_scoped() {
-        return (0..res.len()).collect();
-    }
-    let rb_namespaces = role_binding_namespaces(&res[ri]);
-    (0..res.len())
-        .filter(|&i| {
-            let id = res[i].cur_id();
-            id.gvk.is_cluster_scoped()
-                || id.ns_equals(&referrer)
-                || rb_namespaces.contains(&res[i].namespace().to_string())
-        })
-        .collect()
 }
 
 fn role_binding_namespaces(r: &Resource) -> Vec<String> {
@@ -87,16 +164,15 @@ fn role_binding_namespaces(r: &Resource) -> Vec<String> {
     }
 }
 
-fn set(slot: &mut Value, cands: &[Resource], ctx: &Ctx) -> Result<(), Error> {
+fn set(slot: &mut Value, ctx: &Ctx) -> Result<(), Error> {
     match slot {
-        Value::Null => Ok(()),
-        Value::Str(_) => set_scalar(slot, cands, ctx),
-        Value::Map(_) => set_mapping(slot, cands, ctx),
+        Value::Str(_) => set_scalar(slot, ctx),
+        Value::Map(_) => set_mapping(slot, ctx),
         Value::Seq(items) => {
             for it in items.iter_mut() {
                 match it {
-                    Value::Str(_) => set_scalar(it, cands, ctx)?,
-                    Value::Map(_) => set_mapping(it, cands, ctx)?,
+                    Value::Str(_) => set_scalar(it, ctx)?,
+                    Value::Map(_) => set_mapping(it, ctx)?,
                     _ => {}
                 }
             }
@@ -106,31 +182,33 @@ fn set(slot: &mut Value, cands: &[Resource], ctx: &Ctx) -> Result<(), Error> {
     }
 }
 
-fn set_scalar(slot: &mut Value, cands: &[Resource], ctx: &Ctx) -> Result<(), Error> {
+fn set_scalar(slot: &mut Value, ctx: &Ctx) -> Result<(), Error> {
     let Value::Str(old) = slot else { return Ok(()) };
-    let all: Vec<&Resource> = cands.iter().collect();
-    if let Some(r) = select_referral(old, all, ctx, false)? {
+    let cands = ctx.candidates(old);
+    if let Some(r) = select_referral(old, cands, ctx, false)? {
         *slot = Value::Str(r.name().to_string());
     }
     Ok(())
 }
 
-fn set_mapping(slot: &mut Value, cands: &[Resource], ctx: &Ctx) -> Result<(), Error> {
+fn set_mapping(slot: &mut Value, ctx: &Ctx) -> Result<(), Error> {
     let Value::Map(m) = slot else { return Ok(()) };
     let Some(Value::Str(old)) = m.get("name").cloned() else {
         return Ok(());
     };
+    let all = ctx.candidates(&old);
     let filtered: Vec<&Resource> = match m.get("namespace").and_then(Value::as_str) {
-        None => cands.iter().collect(),
+        None => all,
         Some(ns) => {
-            let by_org: Vec<&Resource> = cands
+            let by_org: Vec<&Resource> = all
                 .iter()
+                .copied()
                 .filter(|r| r.org_id().namespace == ns)
                 .collect();
             if !by_org.is_empty() {
                 by_org
             } else {
-                cands.iter().filter(|r| r.namespace() == ns).collect()
+                all.into_iter().filter(|r| r.namespace() == ns).collect()
             }
         }
     };

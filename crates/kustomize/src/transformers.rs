@@ -60,12 +60,11 @@ pub fn namespace(res: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> Result<
     if ns.is_empty() {
         return Ok(());
     }
-    for i in 0..res.len() {
-        if res[i].obj.as_map().is_none_or(|m| m.is_empty()) {
+    for r in res.iter_mut() {
+        if r.obj.as_map().is_none_or(|m| m.is_empty()) {
             continue;
         }
-        res[i].store_previous_id();
-        let r = &mut res[i];
+        r.store_previous_id();
         let gvk = r.gvk();
         if !gvk.is_cluster_scoped() {
             r.set_namespace(ns);
@@ -110,9 +109,15 @@ pub fn namespace(res: &mut [Resource], ns: &str, specs: &[FieldSpec]) -> Result<
                 Ok(())
             })?;
         }
-        let id = res[i].cur_id();
-        let n = res.iter().filter(|o| o.cur_id() == id).count();
-        if n != 1 {
+    }
+    // Two resources landing on the same id is an error.
+    let mut seen = std::collections::HashSet::new();
+    for r in res.iter() {
+        if r.obj.as_map().is_none_or(|m| m.is_empty()) {
+            continue;
+        }
+        let id = r.cur_id();
+        if !seen.insert((id.gvk.clone(), id.name.clone(), id.namespace.clone())) {
             return Err(Error::Transform(format!(
                 "namespace transformation produces ID conflict: {}",
                 id.display()
