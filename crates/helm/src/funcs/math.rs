@@ -157,32 +157,45 @@ impl Dec {
         })
     }
 
-    /// DivRound to 16 decimal places, half away from zero (shopspring's DivisionPrecision).
-    fn div(a: Dec, b: Dec) -> Option<Dec> {
+    /// DivRound to 16 decimal places, half away from zero (shopspring's DivisionPrecision),
+    /// by long division so any magnitude stays exact. Returns the result as f64 directly.
+    fn div_f64(a: Dec, b: Dec) -> Option<f64> {
         if b.coef == 0 {
             return None;
         }
-        // result exp -16: q = a.coef * 10^(a.exp - b.exp + 16) / b.coef
+        let neg = (a.coef < 0) != (b.coef < 0);
+        let (num, den) = (a.coef.unsigned_abs(), b.coef.unsigned_abs());
+        // a/b * 10^16 = num * 10^shift / den
         let shift = a.exp - b.exp + 16;
-        let (num, den) = if shift >= 0 {
-            (
-                a.coef.checked_mul(10i128.checked_pow(shift as u32)?)?,
-                b.coef,
-            )
+        let (mut digits, rem, divisor) = if shift >= 0 {
+            let mut n = num.to_string();
+            n.push_str(&"0".repeat(shift as usize));
+            let mut q = String::with_capacity(n.len());
+            let mut r: u128 = 0;
+            for c in n.bytes() {
+                r = r * 10 + u128::from(c - b'0');
+                q.push((b'0' + (r / den) as u8) as char);
+                r %= den;
+            }
+            (q, r, den)
         } else {
-            (
-                a.coef,
-                b.coef.checked_mul(10i128.checked_pow((-shift) as u32)?)?,
-            )
+            match 10u128
+                .checked_pow((-shift) as u32)
+                .and_then(|p| den.checked_mul(p))
+            {
+                Some(d) => ((num / d).to_string(), num % d, d),
+                None => ("0".to_string(), 0, 1),
+            }
         };
-        let q = num / den;
-        let r = num % den;
-        let q = if (r.abs() * 2) >= den.abs() {
-            if (num < 0) != (den < 0) { q - 1 } else { q + 1 }
-        } else {
-            q
-        };
-        Some(Dec { coef: q, exp: -16 })
+        if rem.saturating_mul(2) >= divisor {
+            digits = increment_decimal(&digits);
+        }
+        let significant = digits.trim_start_matches('0');
+        if significant.is_empty() {
+            return Some(0.0);
+        }
+        let text = format!("{}{significant}e-16", if neg { "-" } else { "" });
+        Some(text.parse().unwrap_or(0.0))
     }
 
     fn to_f64(self) -> f64 {
@@ -204,7 +217,7 @@ impl Op {
             Op::Add => Dec::add(a, b),
             Op::Sub => Dec::sub(a, b),
             Op::Mul => Dec::mul(a, b),
-            Op::Div => Dec::div(a, b),
+            Op::Div => Dec::div_f64(a, b).map(Dec::from_f64),
         }
     }
     fn approx(self, a: f64, b: f64) -> f64 {
@@ -227,4 +240,20 @@ fn decimal_op(first: &Value, rest: &[Value], op: Op) -> FuncResult {
         approx = op.approx(approx, x);
     }
     Ok(Value::Float(acc.map_or(approx, Dec::to_f64)))
+}
+
+/// Adds one to a string of decimal digits.
+fn increment_decimal(d: &str) -> String {
+    let mut b: Vec<u8> = d.bytes().collect();
+    for i in (0..b.len()).rev() {
+        if b[i] == b'9' {
+            b[i] = b'0';
+        } else {
+            b[i] += 1;
+            return String::from_utf8(b).unwrap_or_default();
+        }
+    }
+    let mut out = String::from("1");
+    out.push_str(&String::from_utf8(b).unwrap_or_default());
+    out
 }
