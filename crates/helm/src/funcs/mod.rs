@@ -125,11 +125,7 @@ pub fn to_i64(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Int64(i) => *i,
         // Go's conversion on amd64: out-of-range and NaN become the minimum int64
-        Value::Float(f)
-            if *f > -9.223_372_036_854_775_808e18 && *f < 9.223_372_036_854_775_808e18 =>
-        {
-            *f as i64
-        }
+        Value::Float(f) if *f >= i64::MIN as f64 && *f < -(i64::MIN as f64) => *f as i64,
         Value::Float(_) => i64::MIN,
         Value::Bool(b) => i64::from(*b),
         Value::Str(s) => parse_go_int(s.trim()).unwrap_or(0),
