@@ -29,12 +29,16 @@ pub fn register(r: &mut Registry) {
     });
     r.add("trunc", &[Int, Str], |_, a| ok(trunc(s(&a[1]), i(&a[0]))));
     r.add("trim", &[Str], |_, a| ok(s(&a[0]).trim()));
-    r.add("upper", &[Str], |_, a| ok(s(&a[0]).to_uppercase()));
-    r.add("lower", &[Str], |_, a| ok(s(&a[0]).to_lowercase()));
+    r.add("upper", &[Str], |_, a| {
+        ok(s(&a[0]).chars().map(go_upper).collect::<String>())
+    });
+    r.add("lower", &[Str], |_, a| {
+        ok(s(&a[0]).chars().map(go_lower).collect::<String>())
+    });
     r.add("title", &[Str], |_, a| ok(title(s(&a[0]))));
     r.add("untitle", &[Str], |_, a| ok(untitle(s(&a[0]))));
     r.add("substr", &[Int, Int, Str], |_, a| {
-        ok(substr(s(&a[2]), i(&a[0]), i(&a[1])))
+        substr(s(&a[2]), i(&a[0]), i(&a[1])).map(Value::from)
     });
     r.add("repeat", &[Int, Str], |_, a| {
         let n = i(&a[0]);
@@ -79,10 +83,10 @@ pub fn register(r: &mut Registry) {
     });
     r.add("camelcase", &[Str], |_, a| ok(camelcase(s(&a[0]))));
     r.add("wrap", &[Int, Str], |_, a| {
-        ok(wrap(s(&a[1]), i(&a[0]), "\n"))
+        ok(wrap(s(&a[1]), i(&a[0]), "\n", false))
     });
     r.add("wrapWith", &[Int, Str, Str], |_, a| {
-        ok(wrap(s(&a[2]), i(&a[0]), s(&a[1])))
+        ok(wrap(s(&a[2]), i(&a[0]), s(&a[1]), true))
     });
     r.add("contains", &[Str, Str], |_, a| {
         Ok(Value::Bool(s(&a[1]).contains(s(&a[0]))))
@@ -178,7 +182,10 @@ pub fn register(r: &mut Registry) {
 }
 
 fn indent(v: &str, n: i64, newline: bool) -> FuncResult {
-    let n = n.max(0) as usize;
+    if n < 0 {
+        return Err(err("strings: negative Repeat count"));
+    }
+    let n = n as usize;
     let lines = v.matches('\n').count() + 1;
     if lines.saturating_mul(n) > MAX_STRING {
         return Err(err("indent: result too large"));
@@ -242,20 +249,27 @@ fn trunc(s: &str, c: i64) -> String {
     s.to_string()
 }
 
-fn substr(s: &str, start: i64, end: i64) -> String {
-    let b = s.as_bytes();
-    let len = b.len() as i64;
+/// Sprig's substr, including the runtime panics Go turns into template errors.
+fn substr(s: &str, start: i64, end: i64) -> Result<String, crate::template::TplError> {
+    let len = s.len() as i64;
+    let oob = |m: String| Err(err(format!("runtime error: slice bounds out of range {m}")));
     let (lo, hi) = if start < 0 {
+        if end < 0 || end > len {
+            return oob(format!("[:{end}] with length {len}"));
+        }
         (0, end)
     } else if end < 0 || end > len {
+        if start > len {
+            return oob(format!("[{start}:{len}]"));
+        }
         (start, len)
     } else {
+        if start > end {
+            return oob(format!("[{start}:{end}]"));
+        }
         (start, end)
     };
-    if lo > hi || lo > len || hi < 0 || hi > len {
-        return String::new();
-    }
-    String::from_utf8_lossy(&b[lo as usize..hi as usize]).into_owned()
+    Ok(bytes_str(s, lo as usize, hi as usize))
 }
 
 fn abbrev(s: &str, width: i64) -> String {
@@ -332,97 +346,252 @@ fn untitle(s: &str) -> String {
     o
 }
 
+/// goutils.SwapCase: each rune's case flipped (Go's simple case mappings).
 fn swapcase(s: &str) -> String {
-    // goutils.SwapCase: title-case after whitespace becomes lower, etc.
-    let mut o = String::with_capacity(s.len());
-    let mut ws = true;
-    for c in s.chars() {
-        if c.is_uppercase() {
-            o.extend(c.to_lowercase());
-            ws = false;
-        } else if c.is_lowercase() {
-            if ws {
-                o.extend(c.to_uppercase());
-                ws = false;
+    s.chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                go_lower(c)
+            } else if c.is_lowercase() {
+                go_upper(c)
             } else {
-                o.extend(c.to_uppercase());
+                c
             }
-        } else {
-            ws = c.is_whitespace();
-            o.push(c);
-        }
-    }
-    o
+        })
+        .collect()
 }
 
-/// xstrings ToSnakeCase / ToKebabCase.
-fn delimited_case(s: &str, delim: char) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len() + 4);
-    let mut i = 0;
-    let n = chars.len();
-    while i < n {
-        let c = chars[i];
-        if c.is_uppercase() {
-            let start = i;
-            while i < n && chars[i].is_uppercase() {
-                i += 1;
+/// Go's unicode.ToUpper: one rune to one rune (no "ß" -> "SS").
+pub fn go_upper(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// Go's unicode.ToLower: one rune to one rune.
+pub fn go_lower(c: char) -> char {
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// huandu/xstrings ToSnakeCase / ToKebabCase: words split at case changes, numbers and connectors.
+fn delimited_case(s: &str, connector: char) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let (mut wt, mut word, mut rest) = next_word(s);
+    while !rest.is_empty() {
+        if wt != Word::Connector {
+            to_lower(&mut out, wt, word, connector);
+        }
+        let prev = wt;
+        let last = word;
+        (wt, word, rest) = next_word(rest);
+        match prev {
+            Word::Number => {
+                while wt == Word::Alphabet || wt == Word::Number {
+                    to_lower(&mut out, wt, word, connector);
+                    (wt, word, rest) = next_word(rest);
+                }
+                if !matches!(wt, Word::Invalid | Word::Punct | Word::Connector) {
+                    out.push(connector);
+                }
             }
-            let run = &chars[start..i];
-            // an upper run followed by lowercase: the last upper starts a new word
-            let (head, tail): (&[char], &[char]) =
-                if i < n && chars[i].is_lowercase() && run.len() > 1 {
-                    (&run[..run.len() - 1], &run[run.len() - 1..])
-                } else {
-                    (run, &[])
-                };
-            for (k, part) in [head, tail].iter().enumerate() {
-                if part.is_empty() {
+            Word::Connector => to_lower(&mut out, prev, last, connector),
+            Word::Punct => {}
+            _ => {
+                if wt != Word::Number {
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(connector);
+                    }
                     continue;
                 }
-                if !out.is_empty() && !out.ends_with(delim) && (k == 1 || start > 0) {
-                    out.push(delim);
+                if rest.is_empty() {
+                    continue;
                 }
-                for c in part.iter() {
-                    out.extend(c.to_lowercase());
+                let last = word;
+                (wt, word, rest) = next_word(rest);
+                if wt != Word::Alphabet {
+                    to_lower(&mut out, Word::Number, last, connector);
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(connector);
+                    }
+                    continue;
+                }
+                out.push(connector);
+                to_lower(&mut out, Word::Number, last, connector);
+                while wt == Word::Alphabet || wt == Word::Number {
+                    to_lower(&mut out, wt, word, connector);
+                    (wt, word, rest) = next_word(rest);
+                }
+                if !matches!(wt, Word::Invalid | Word::Connector | Word::Punct) {
+                    out.push(connector);
                 }
             }
-            continue;
         }
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with(delim) {
-            out.push(delim);
-        }
-        i += 1;
     }
-    while out.ends_with(delim) {
-        out.pop();
-    }
+    to_lower(&mut out, wt, word, connector);
     out
 }
 
-/// xstrings ToCamelCase: underscores and the letters after them become capitals.
-fn camelcase(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut upper_next = true;
-    for c in s.chars() {
-        if c == '_' {
-            upper_next = true;
-            continue;
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alphabet,
+    Connector,
+    Punct,
+    Other,
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// Unicode punctuation (category P), as Go's unicode.IsPunct, for the characters that matter here.
+fn is_punct(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c);
+    }
+    matches!(c as u32, 0xA1 | 0xA7 | 0xAB | 0xB6 | 0xB7 | 0xBB | 0xBF | 0x2010..=0x2027 | 0x2030..=0x205E | 0x3001..=0x3003 | 0x3008..=0x3011 | 0x3014..=0x301F | 0xFF01..=0xFF0F)
+}
+
+/// A letter that is not a CJK ideograph (xstrings' isAlphabet).
+fn is_alphabet(c: char) -> bool {
+    c.is_alphabetic() && !matches!(c as u32, 0x4E00..=0x9FCC | 0x3400..=0x4D85 | 0x20000..=0x2FA1F)
+}
+
+/// Splits off the next word and classifies it (xstrings' nextWord).
+fn next_word(s: &str) -> (Word, &str, &str) {
+    let mut chars = s.char_indices().peekable();
+    let Some((_, first)) = chars.next() else {
+        return (Word::Invalid, "", "");
+    };
+    let mut end = first.len_utf8();
+    let take_while = |end: &mut usize, f: &dyn Fn(char) -> bool| {
+        for (i, c) in s[*end..].char_indices() {
+            if !f(c) {
+                *end += i;
+                return;
+            }
         }
-        if upper_next {
-            out.extend(c.to_uppercase());
-            upper_next = false;
+        *end = s.len();
+    };
+    let wt = if is_connector(first) {
+        take_while(&mut end, &is_connector);
+        Word::Connector
+    } else if is_punct(first) {
+        take_while(&mut end, &is_punct);
+        Word::Punct
+    } else if first.is_uppercase() {
+        if let Some(next) = s[end..].chars().next() {
+            if next.is_uppercase() {
+                // a run of capitals; the last one starts the next word if letters follow
+                let mut prev_start = end;
+                let mut stop = None;
+                for (i, c) in s[end..].char_indices() {
+                    if !c.is_uppercase() {
+                        stop = Some((end + i, c));
+                        break;
+                    }
+                    prev_start = end + i;
+                }
+                match stop {
+                    Some((at, c)) => {
+                        end = if is_alphabet(c) { prev_start } else { at };
+                    }
+                    None => end = s.len(),
+                }
+            } else if is_alphabet(next) {
+                end += next.len_utf8();
+                take_while(&mut end, &|c| is_alphabet(c) && !c.is_uppercase());
+            }
+        }
+        Word::Upper
+    } else if is_alphabet(first) {
+        take_while(&mut end, &|c| is_alphabet(c) && !c.is_uppercase());
+        Word::Alphabet
+    } else if first.is_numeric() {
+        take_while(&mut end, &|c: char| c.is_numeric());
+        Word::Number
+    } else {
+        take_while(&mut end, &|c| {
+            !(is_connector(c) || is_alphabet(c) || c.is_numeric() || is_punct(c))
+        });
+        Word::Other
+    };
+    (wt, &s[..end], &s[end..])
+}
+
+fn to_lower(out: &mut String, wt: Word, word: &str, connector: char) {
+    if wt != Word::Upper && wt != Word::Connector {
+        out.push_str(word);
+        return;
+    }
+    for c in word.chars() {
+        if is_connector(c) {
+            out.push(connector);
+        } else if c.is_uppercase() {
+            out.push(go_lower(c));
         } else {
             out.push(c);
         }
     }
+}
+
+/// xstrings ToCamelCase (as Sprig 3.3 vendors it): connectors (space, '-', '_') are dropped and
+/// the next rune capitalised; a capital right after another capital is lower-cased ("HTTPServer"
+/// -> "HttpServer"); leading connectors and connector runs are kept.
+fn camelcase(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() && is_connector(chars[i]) {
+        out.push(chars[i]);
+        i += 1;
+    }
+    if i >= chars.len() {
+        return out;
+    }
+    let mut orig0 = chars[i];
+    let mut r0 = go_upper(chars[i]);
+    i += 1;
+    while i < chars.len() {
+        let (r1, orig1) = (r0, orig0);
+        orig0 = chars[i];
+        r0 = chars[i];
+        i += 1;
+        if is_connector(r0) && is_connector(r1) {
+            out.push(r1);
+            continue;
+        }
+        if is_connector(r1) {
+            r0 = go_upper(r0);
+        } else {
+            if orig1.is_uppercase() && r0.is_uppercase() {
+                r0 = go_lower(r0);
+            }
+            out.push(r1);
+        }
+    }
+    out.push(r0);
     out
 }
 
-/// goutils.WrapCustom(s, width, sep, wrapLongWords=true).
-fn wrap(s: &str, width: i64, sep: &str) -> String {
+/// goutils.WrapCustom: break at the last space within `width`; long words are split only when
+/// `long_words` is set (wrapWith), else left whole (wrap).
+fn wrap(s: &str, width: i64, sep: &str, long_words: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let sep = if sep.is_empty() { "\n" } else { sep };
     let width = width.max(1) as usize;
     let b = s.as_bytes();
     let len = b.len();
@@ -433,18 +602,31 @@ fn wrap(s: &str, width: i64, sep: &str) -> String {
             offset += 1;
             continue;
         }
-        let window_end = (offset + width + 1).min(len);
-        let window = &b[offset..window_end];
-        match window.iter().rposition(|c| *c == b' ') {
-            Some(sp) if sp > 0 || window.len() == 1 => {
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|c| *c == b' ') {
+            Some(sp) => {
                 out.extend_from_slice(&b[offset..offset + sp]);
                 out.extend_from_slice(sep.as_bytes());
                 offset += sp + 1;
             }
-            _ => {
+            None if long_words => {
                 out.extend_from_slice(&b[offset..offset + width]);
                 out.extend_from_slice(sep.as_bytes());
                 offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|c| *c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(i) => {
+                        out.extend_from_slice(&b[offset..end + i]);
+                        out.extend_from_slice(sep.as_bytes());
+                        offset = end + i + 1;
+                    }
+                }
             }
         }
     }
