@@ -112,6 +112,9 @@ pub fn register(r: &mut Registry) {
     for name in ["slice", "mustSlice"] {
         r.var(name, &[Any], Any, |_, a| {
             let l = list_arg(&a[0], "slice")?;
+            if l.is_empty() {
+                return Ok(Value::Nil);
+            }
             let start = a.get(1).map(to_i64).unwrap_or(0);
             let end = a.get(2).map(to_i64).unwrap_or(l.len() as i64);
             if start < 0 || end < start || end as usize > l.len() {
