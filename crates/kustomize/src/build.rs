@@ -147,7 +147,19 @@ struct Ctx {
 /// Builds the kustomization in `dir` and returns kustomize's YAML output.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<String, Error> {
     let resources = build_resources(dir, opts)?;
-    let docs: Vec<Value> = resources.into_iter().map(|r| r.obj).collect();
+    let docs: Vec<Value> = resources
+        .into_iter()
+        .map(|mut r| {
+            if let Some(typed) = r.typed_name.take()
+                && typed.scalar_string().as_deref() == Some(r.name())
+            {
+                r.obj
+                    .ensure_map_at(&["metadata"])
+                    .map(|m| m.insert("name".into(), typed));
+            }
+            r.obj
+        })
+        .collect();
     Ok(crate::yaml::emit_documents(&docs)?)
 }
 
@@ -207,7 +219,7 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
         if let Some(meta) = r.obj.get_mut("metadata").and_then(Value::as_map_mut)
             && meta
                 .get("annotations")
-                .is_some_and(|a| a.is_null() || a.as_map().is_some_and(|m| m.is_empty()))
+                .is_some_and(|a| a.as_map().is_none_or(|m| m.is_empty()))
         {
             meta.remove("annotations");
         }
@@ -414,7 +426,19 @@ pub fn load_resources(text: &str, origin: &str) -> Result<Vec<Resource>, Error> 
 }
 
 pub(crate) fn check_resource(v: Value, origin: &str) -> Result<Resource, Error> {
-    let r = Resource::new(v);
+    let mut r = Resource::new(v);
+    // kustomize reads a non-string name (`name: true`) as its text; keep the typed value
+    // to print it unchanged if nothing renames the resource.
+    if let Some(meta) = r.obj.get_mut("metadata").and_then(Value::as_map_mut)
+        && let Some(name) = meta.get_mut("name")
+        && matches!(
+            name,
+            Value::Bool(_) | Value::Int(_) | Value::UInt(_) | Value::Float(_)
+        )
+    {
+        let text = name.scalar_string().unwrap_or_default();
+        r.typed_name = Some(std::mem::replace(name, Value::Str(text)));
+    }
     if r.obj
         .get("kind")
         .and_then(Value::as_str)
@@ -727,6 +751,8 @@ pub(crate) fn apply_patch_with(
         let ops11 = crate::yaml::parse_documents_yaml11(&text)?;
         let ops = json6902::parse_ops(ops11.iter().find(|d| !d.is_null()).unwrap_or(&docs[0]))?;
         for i in select(&acc.resources, target)? {
+            // JSON patches may rename; references then follow the new name.
+            acc.resources[i].store_previous_id();
             json6902::apply(&mut acc.resources[i].obj, &ops)?;
         }
         return Ok(());

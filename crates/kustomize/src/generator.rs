@@ -58,7 +58,7 @@ pub fn generate(
         }
     }
     for lit in &args.literals {
-        let Some((k, v)) = lit.split_once('=') else {
+        let Some((k, v)) = lit.split_once('=').filter(|(k, _)| !k.is_empty()) else {
             return Err(Error::Generator(format!(
                 "invalid literal source {lit}, expected key=value"
             )));
@@ -96,22 +96,14 @@ pub fn generate(
             )));
         }
         if secret {
-            data.insert(
-                k,
-                Value::Str(base64::engine::general_purpose::STANDARD.encode(&v)),
-            );
+            data.insert(k, Value::Str(encode_base64_wrapped(&v)));
         } else {
             match String::from_utf8(v) {
                 Ok(s) => {
                     data.insert(k, Value::Str(s));
                 }
                 Err(e) => {
-                    binary.insert(
-                        k,
-                        Value::Str(
-                            base64::engine::general_purpose::STANDARD.encode(e.into_bytes()),
-                        ),
-                    );
+                    binary.insert(k, Value::Str(encode_base64_wrapped(&e.into_bytes())));
                 }
             }
         }
@@ -156,7 +148,8 @@ pub fn generate(
             Value::Str(args.secret_type.clone().unwrap_or_else(|| "Opaque".into())),
         );
     }
-    if !data.is_empty() {
+    // kyaml creates a Secret's data map even when empty; a ConfigMap's only when used.
+    if !data.is_empty() || secret {
         obj.insert("data".into(), Value::Map(data));
     }
     if !binary.is_empty() {
@@ -171,6 +164,21 @@ pub fn generate(
         behavior,
     });
     Ok(r)
+}
+
+/// kyaml's base64 for Secret data and ConfigMap binaryData: 70-column lines, each ended
+/// by a newline once the encoding reaches 70 characters.
+fn encode_base64_wrapped(bytes: &[u8]) -> String {
+    let enc = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if enc.len() < 70 {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / 70 + 1);
+    for chunk in enc.as_bytes().chunks(70) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 fn remove_quotes(v: &str) -> String {

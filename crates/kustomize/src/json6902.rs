@@ -8,14 +8,9 @@ fn perr(msg: impl Into<String>) -> Error {
 }
 
 fn parse_pointer(p: &str) -> Result<Vec<String>, Error> {
-    if p.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some(rest) = p.strip_prefix('/') else {
-        return Err(perr(format!("json patch: invalid path {p:?}")));
-    };
-    Ok(rest
-        .split('/')
+    // Like evanphx/json-patch, the first segment is dropped whether or not it is empty.
+    Ok(p.split('/')
+        .skip(1)
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect())
 }

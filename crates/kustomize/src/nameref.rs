@@ -32,6 +32,7 @@ fn identity(r: &Resource) -> Resource {
         allow_name_change: false,
         allow_kind_change: false,
         ref_var_names: Vec::new(),
+        typed_name: None,
     }
 }
 

@@ -186,6 +186,8 @@ pub struct Resource {
     pub allow_name_change: bool,
     pub allow_kind_change: bool,
     pub ref_var_names: Vec<String>,
+    /// The original `metadata.name` when it was not a string (e.g. `true`).
+    pub typed_name: Option<Value>,
 }
 
 impl Resource {
@@ -199,6 +201,7 @@ impl Resource {
             allow_name_change: false,
             allow_kind_change: false,
             ref_var_names: Vec::new(),
+            typed_name: None,
         }
     }
     pub fn map(&self) -> &Map {

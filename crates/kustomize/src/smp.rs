@@ -109,6 +109,17 @@ fn merge_map(
         if k == "$patch" {
             continue;
         }
+        if let Some(existing) = tm.get(k)
+            && !existing.is_null()
+            && !pv.is_null()
+            && node_kind(existing) != node_kind(pv)
+        {
+            return Err(Error::Patch(format!(
+                "wrong node kind: expected {} but got {} for field {k:?}",
+                node_kind(existing),
+                node_kind(pv)
+            )));
+        }
         match pv {
             Value::Null => {
                 tm.remove(k);
@@ -224,4 +235,12 @@ fn merge_list(
         }
     }
     Ok(())
+}
+
+fn node_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "MappingNode",
+        Value::Seq(_) => "SequenceNode",
+        _ => "ScalarNode",
+    }
 }
