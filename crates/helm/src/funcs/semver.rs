@@ -175,9 +175,10 @@ fn parse_constraint(s: &str) -> Option<Constraint> {
 }
 
 impl Constraint {
-    fn check(&self, v: &Version) -> bool {
-        // a prerelease only satisfies constraints that mention prereleases
-        if !v.pre.is_empty() && !self.orig_has_pre {
+    /// `allow_pre`: some constraint of the same AND group names a prerelease.
+    fn check(&self, v: &Version, allow_pre: bool) -> bool {
+        // a prerelease only satisfies ranges that mention prereleases
+        if !v.pre.is_empty() && !allow_pre {
             return false;
         }
         let c = &self.ver;
@@ -270,16 +271,15 @@ pub fn satisfies(constraint: &str, version: &Version) -> Result<bool, String> {
     let mut any = false;
     for or_group in constraint.split("||") {
         let group = expand_hyphens(or_group.trim());
-        let mut all = true;
-        let mut count = 0;
-        for part in split_and(&group) {
-            count += 1;
-            let c = parse_constraint(&part)
-                .ok_or_else(|| format!("improper constraint: {constraint}"))?;
-            if !c.check(version) {
-                all = false;
-            }
-        }
+        let parts: Vec<Constraint> = split_and(&group)
+            .iter()
+            .map(|p| {
+                parse_constraint(p).ok_or_else(|| format!("improper constraint: {constraint}"))
+            })
+            .collect::<Result<_, _>>()?;
+        let allow_pre = parts.iter().any(|c| c.orig_has_pre);
+        let all = parts.iter().all(|c| c.check(version, allow_pre));
+        let count = parts.len();
         if count == 0 {
             return Err(format!("improper constraint: {constraint}"));
         }
