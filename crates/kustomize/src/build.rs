@@ -181,6 +181,7 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
         loader: Loader {
             build_root: root,
             restrictions: opts.load_restrictions,
+            openapi: None,
         },
         opts: opts.clone(),
         stack: Vec::new(),
@@ -190,6 +191,7 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
     } else {
         load_kustomization(&ctx, &real_dir)?
     };
+    use_openapi(&mut ctx, &real_dir, &kust)?;
     let mut acc = Accumulator::default();
     ctx.stack.push(real_dir.clone());
     accumulate_target(&mut ctx, &real_dir, &kust, &mut acc)?;
@@ -235,6 +237,27 @@ pub fn build_resources(dir: &Path, opts: &BuildOptions) -> Result<Vec<Resource>,
         }
     }
     Ok(out)
+}
+
+/// `openapi: path:` loads a custom schema for the rest of the build.
+fn use_openapi(ctx: &mut Ctx, dir: &Path, k: &Kustomization) -> Result<(), Error> {
+    let Some(path) = k
+        .openapi
+        .as_ref()
+        .and_then(|o| o.get("path"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    let text = ctx.loader.read_string(dir, path)?;
+    let doc = crate::yaml::parse_single(&text)?;
+    if doc.get("definitions").is_none_or(|d| d.as_map().is_none()) {
+        return Err(Error::InvalidKustomization(format!(
+            "openapi schema {path} has no definitions"
+        )));
+    }
+    ctx.loader.openapi = Some(std::sync::Arc::new(doc));
+    Ok(())
 }
 
 fn load_kustomization(ctx: &Ctx, dir: &Path) -> Result<Kustomization, Error> {
@@ -350,6 +373,7 @@ fn accumulate_resource(
         )));
     }
     let kust = load_kustomization(ctx, &sub)?;
+    use_openapi(ctx, &sub, &kust)?;
     if kust.kind == "Component" {
         return Err(Error::InvalidKustomization(format!(
             "expected kind != 'Component' for path '{}'",
@@ -375,6 +399,7 @@ fn accumulate_component(
 ) -> Result<(), Error> {
     let sub = enter(ctx, dir, path)?;
     let kust = load_kustomization(ctx, &sub)?;
+    use_openapi(ctx, &sub, &kust)?;
     if kust.kind != "Component" {
         return Err(Error::InvalidKustomization(format!(
             "expected kind 'Component' for path '{}' but got '{}'",
@@ -657,6 +682,7 @@ fn apply_smp_to(
     patch: &Value,
     allow_name: bool,
     allow_kind: bool,
+    openapi: Option<&Value>,
 ) -> Result<(), Error> {
     let (name, ns, kind) = (
         r.name().to_string(),
@@ -666,8 +692,12 @@ fn apply_smp_to(
     if allow_name || allow_kind {
         r.store_previous_id();
     }
-    let builtin = smp::is_builtin_api_version(r.api_version());
-    smp::apply(&mut r.obj, patch, builtin)?;
+    let gvk = r.gvk();
+    let schema = match openapi {
+        Some(doc) => smp::Schema::custom(doc, &gvk.group, &gvk.version, &gvk.kind),
+        None => smp::Schema::Builtin(smp::is_builtin_api_version(r.api_version())),
+    };
+    smp::apply(&mut r.obj, patch, schema)?;
     if r.obj.is_null() {
         return Ok(());
     }
@@ -766,6 +796,7 @@ pub(crate) fn apply_patch_with(
                     d,
                     p.allow_name_change,
                     p.allow_kind_change,
+                    loader.openapi.as_deref(),
                 )?;
             }
         }
@@ -801,6 +832,7 @@ pub(crate) fn apply_patch_with(
                         &d,
                         p.allow_name_change,
                         p.allow_kind_change,
+                        loader.openapi.as_deref(),
                     )?;
                 }
             }
@@ -837,7 +869,13 @@ fn run_transformers(
             .collect();
         for d in &docs {
             let i = find_by_any_id(&acc.resources, d)?;
-            apply_smp_to(&mut acc.resources[i], d, false, false)?;
+            apply_smp_to(
+                &mut acc.resources[i],
+                d,
+                false,
+                false,
+                ctx.loader.openapi.as_deref(),
+            )?;
         }
         drop_deleted(acc);
     }

@@ -39,7 +39,7 @@ pub fn apply_patch_text(resource_yaml: &str, patch: &str) -> Result<String, Erro
     let p = yaml::parse_single(patch)?;
     match &p {
         value::Value::Seq(_) => json6902::apply(&mut obj, &json6902::parse_ops(&p)?)?,
-        _ => smp::apply(&mut obj, &p, true)?,
+        _ => smp::apply(&mut obj, &p, smp::Schema::Builtin(true))?,
     }
     Ok(yaml::emit_document(&obj)?)
 }

@@ -17,6 +17,9 @@ pub struct Loader {
     /// Nothing outside this folder may be read, symlinks included.
     pub build_root: PathBuf,
     pub restrictions: LoadRestrictions,
+    /// A custom OpenAPI document (`openapi: path:`); once set it replaces the built-in
+    /// schema for strategic merges for the rest of the build, as in kustomize.
+    pub openapi: Option<std::sync::Arc<crate::value::Value>>,
 }
 
 pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] =

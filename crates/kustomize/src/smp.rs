@@ -9,7 +9,7 @@ const MAX_DEPTH: usize = 200;
 
 /// How a list field merges: by a key field, as a set of primitives, or replaced whole.
 #[derive(Clone, Copy, PartialEq)]
-enum ListStrategy<'a> {
+pub enum ListStrategy<'a> {
     Key(&'a str),
     PrimitiveSet,
     Replace,
@@ -58,7 +58,7 @@ pub fn is_builtin_api_version(api_version: &str) -> bool {
         || group == "autoscaling"
 }
 
-pub fn apply(target: &mut Value, patch: &Value, builtin: bool) -> Result<(), Error> {
+pub fn apply(target: &mut Value, patch: &Value, sc: Schema) -> Result<(), Error> {
     let Value::Map(pm) = patch else {
         return Err(Error::Patch("strategic merge patch must be a map".into()));
     };
@@ -77,14 +77,14 @@ pub fn apply(target: &mut Value, patch: &Value, builtin: bool) -> Result<(), Err
             _ => {}
         }
     }
-    merge_map(target, pm, "", builtin, 0)
+    merge_map(target, pm, "", sc, 0)
 }
 
 fn merge_map(
     target: &mut Value,
     patch: &Map,
     field: &str,
-    builtin: bool,
+    sc: Schema,
     depth: usize,
 ) -> Result<(), Error> {
     if depth > MAX_DEPTH {
@@ -132,12 +132,12 @@ fn merge_map(
                     continue;
                 }
                 let slot = tm.entry(k.clone()).or_insert(Value::Null);
-                merge_map(slot, pm, k, builtin, depth + 1)?;
+                merge_map(slot, pm, k, sc.field(k), depth + 1)?;
             }
             Value::Seq(items) => {
-                let strategy = strategy_for(k, field, builtin);
+                let strategy = sc.list_strategy(k, field);
                 let slot = tm.entry(k.clone()).or_insert(Value::Null);
-                merge_list(slot, items, strategy, k, builtin, depth + 1)?;
+                merge_list(slot, items, strategy, k, sc.field(k).items(), depth + 1)?;
             }
             scalar => {
                 tm.insert(k.clone(), scalar.clone());
@@ -161,7 +161,7 @@ fn merge_list(
     patch: &[Value],
     strategy: ListStrategy,
     field: &str,
-    builtin: bool,
+    sc: Schema,
     depth: usize,
 ) -> Result<(), Error> {
     // `- $patch: replace` replaces the whole list with the other elements.
@@ -227,7 +227,7 @@ fn merge_list(
                 if pm.get("$patch").and_then(Value::as_str) == Some("delete") {
                     continue;
                 }
-                merge_map(&mut base, pm, field, builtin, depth + 1)?;
+                merge_map(&mut base, pm, field, sc, depth + 1)?;
                 merged.push(base);
             }
             merged.extend(rest.into_iter().flatten());
@@ -235,6 +235,103 @@ fn merge_list(
         }
     }
     Ok(())
+}
+
+/// Where list merge strategies come from: kustomize's built-in Kubernetes schema (with
+/// `false` for kinds it does not know), or a custom OpenAPI document from `openapi: path:`,
+/// which replaces the built-in one entirely.
+#[derive(Clone, Copy)]
+pub enum Schema<'a> {
+    Builtin(bool),
+    Custom {
+        defs: &'a Map,
+        node: Option<&'a Value>,
+    },
+}
+
+impl<'a> Schema<'a> {
+    /// The custom schema for a resource, found by `x-kubernetes-group-version-kind`.
+    pub fn custom(doc: &'a Value, group: &str, version: &str, kind: &str) -> Schema<'a> {
+        static EMPTY: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
+        let defs = doc
+            .get("definitions")
+            .and_then(Value::as_map)
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        let node = defs.values().find(|d| {
+            d.get("x-kubernetes-group-version-kind")
+                .and_then(Value::as_seq)
+                .is_some_and(|gvks| {
+                    gvks.iter().any(|g| {
+                        g.get("group").and_then(Value::as_str).unwrap_or("") == group
+                            && g.get("version").and_then(Value::as_str).unwrap_or("") == version
+                            && g.get("kind").and_then(Value::as_str).unwrap_or("") == kind
+                    })
+                })
+        });
+        Schema::Custom { defs, node }
+    }
+
+    fn resolve(defs: &'a Map, mut node: Option<&'a Value>) -> Option<&'a Value> {
+        // Bounded: a chain of $refs longer than the definitions list is a cycle.
+        for _ in 0..=defs.len() {
+            let r = node?.get("$ref").and_then(Value::as_str);
+            match r {
+                Some(r) => node = defs.get(r.trim_start_matches("#/definitions/")),
+                None => return node,
+            }
+        }
+        None
+    }
+
+    fn field(self, name: &str) -> Schema<'a> {
+        match self {
+            Schema::Builtin(b) => Schema::Builtin(b),
+            Schema::Custom { defs, node } => Schema::Custom {
+                defs,
+                node: Self::resolve(defs, node)
+                    .and_then(|n| n.get("properties"))
+                    .and_then(|p| p.get(name)),
+            },
+        }
+    }
+
+    fn items(self) -> Schema<'a> {
+        match self {
+            Schema::Builtin(b) => Schema::Builtin(b),
+            Schema::Custom { defs, node } => Schema::Custom {
+                defs,
+                node: Self::resolve(defs, node).and_then(|n| n.get("items")),
+            },
+        }
+    }
+
+    fn list_strategy(self, field: &str, parent: &str) -> ListStrategy<'a> {
+        match self {
+            Schema::Builtin(b) => strategy_for(field, parent, b),
+            Schema::Custom { defs, node } => {
+                let Some(n) = Self::resolve(defs, node)
+                    .and_then(|n| n.get("properties"))
+                    .and_then(|p| p.get(field))
+                else {
+                    return ListStrategy::Replace;
+                };
+                let n = Self::resolve(defs, Some(n)).unwrap_or(n);
+                let merge = n
+                    .get("x-kubernetes-patch-strategy")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.split(',').any(|p| p.trim() == "merge"));
+                match (
+                    merge,
+                    n.get("x-kubernetes-patch-merge-key")
+                        .and_then(Value::as_str),
+                ) {
+                    (true, Some(k)) => ListStrategy::Key(k),
+                    (true, None) => ListStrategy::PrimitiveSet,
+                    _ => ListStrategy::Replace,
+                }
+            }
+        }
+    }
 }
 
 fn node_kind(v: &Value) -> &'static str {
