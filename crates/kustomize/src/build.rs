@@ -313,7 +313,6 @@ fn accumulate_target(
         acc.config.merge(&tc);
     }
     for crd in &k.crds {
-        // CRD OpenAPI definitions are validated; their reference annotations are not derived.
         let text = ctx.loader.read_string(dir, crd)?;
         let doc = crate::yaml::parse_single(&text)?;
         let ok = doc
@@ -324,6 +323,8 @@ fn accumulate_target(
                 "loading CRDs [{crd}]: unable to parse open API definition from '{crd}'"
             )));
         }
+        let tc = crate::crds::config_from_definitions(&doc);
+        acc.config.merge(&tc);
     }
     run_generators(ctx, dir, k, acc)?;
     for comp in &k.components {
@@ -480,9 +481,8 @@ pub(crate) fn check_resource(v: Value, origin: &str) -> Result<Resource, Error> 
     Ok(r)
 }
 
-fn parse_config(text: &str) -> Result<TransformerConfig, Error> {
-    let doc = crate::yaml::parse_single(text)?;
-    let mut tc = TransformerConfig {
+pub(crate) fn empty_config() -> TransformerConfig {
+    TransformerConfig {
         name_prefix: vec![],
         name_suffix: vec![],
         namespace: vec![],
@@ -494,7 +494,12 @@ fn parse_config(text: &str) -> Result<TransformerConfig, Error> {
         replicas: vec![],
         var_reference: vec![],
         name_reference: vec![],
-    };
+    }
+}
+
+fn parse_config(text: &str) -> Result<TransformerConfig, Error> {
+    let doc = crate::yaml::parse_single(text)?;
+    let mut tc = empty_config();
     let Value::Map(m) = doc else { return Ok(tc) };
     for (k, v) in &m {
         let specs = if k == "nameReference" {

@@ -2,6 +2,7 @@
 //! `kubectl kustomize` (kustomize v5.5) does, byte for byte. See README.md.
 
 mod build;
+mod crds;
 mod error;
 mod fieldspec;
 mod flux_generate;
