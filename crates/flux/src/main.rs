@@ -5,7 +5,11 @@ mod cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "flux", version, about = "Command line utility for assembling Kubernetes CD pipelines the GitOps way (flux-rs)")]
+#[command(
+    name = "flux",
+    version,
+    about = "Command line utility for assembling Kubernetes CD pipelines the GitOps way (flux-rs)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -4,7 +4,11 @@ use clap::Parser;
 use flux_runtime::flags::CommonFlags;
 
 #[derive(Debug, Parser)]
-#[command(name = "image-controller", version, about = "Flux image-controller, in Rust")]
+#[command(
+    name = "image-controller",
+    version,
+    about = "Flux image-controller, in Rust"
+)]
 struct Cli {
     #[command(flatten)]
     common: CommonFlags,
@@ -12,6 +16,8 @@ struct Cli {
 
 fn main() -> std::process::ExitCode {
     let _cli = Cli::parse();
-    eprintln!("image-controller: no reconciler is implemented yet in this build of flux-rs; exiting.");
+    eprintln!(
+        "image-controller: no reconciler is implemented yet in this build of flux-rs; exiting."
+    );
     std::process::ExitCode::from(2)
 }
