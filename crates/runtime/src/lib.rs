@@ -8,3 +8,5 @@ pub mod artifact;
 pub mod duration;
 pub mod events;
 pub mod flags;
+pub mod metrics;
+pub mod server;
