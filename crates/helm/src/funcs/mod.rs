@@ -128,7 +128,19 @@ pub fn to_i64(v: &Value) -> i64 {
         Value::Float(f) if *f >= i64::MIN as f64 && *f < -(i64::MIN as f64) => *f as i64,
         Value::Float(_) => i64::MIN,
         Value::Bool(b) => i64::from(*b),
-        Value::Str(s) => parse_go_int(s.trim()).unwrap_or(0),
+        // cast (as Sprig 3.3 vendors it): decimal-looking strings as truncated floats, else integers
+        // in any base
+        Value::Str(s) => {
+            let t = s.trim();
+            let hex = t.trim_start_matches(['+', '-']).starts_with("0x");
+            if !hex && t.contains(['.', 'e', 'E']) {
+                t.parse::<f64>()
+                    .map(|f| to_i64(&Value::Float(f)))
+                    .unwrap_or(0)
+            } else {
+                parse_go_int(t).unwrap_or(0)
+            }
+        }
         _ => 0,
     }
 }
