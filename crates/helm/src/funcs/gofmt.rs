@@ -220,9 +220,9 @@ fn fmt_one(verb: char, spec: &Spec, v: &Value) -> String {
         }
         ('x', Value::Str(s)) => hex::encode(s.as_bytes()),
         ('X', Value::Str(s)) => hex::encode_upper(s.as_bytes()),
-        ('o', Value::Int(i)) => format!("{i:o}"),
-        ('O', Value::Int(i)) => format!("0o{i:o}"),
-        ('b', Value::Int(i)) => format!("{i:b}"),
+        ('o', Value::Int(i)) => signed(*i, |u| format!("{u:o}")),
+        ('O', Value::Int(i)) => signed(*i, |u| format!("0o{u:o}")),
+        ('b', Value::Int(i)) => signed(*i, |u| format!("{u:b}")),
         ('c', Value::Int(i)) => char::from_u32(*i as u32)
             .map(String::from)
             .unwrap_or_default(),
@@ -240,6 +240,15 @@ fn fmt_one(verb: char, spec: &Spec, v: &Value) -> String {
         _ => bad_verb(verb, v),
     };
     pad(s, spec, numeric)
+}
+
+/// Go prints negative numbers in any base as a sign and a magnitude.
+fn signed(i: i64, f: impl Fn(u64) -> String) -> String {
+    if i < 0 {
+        format!("-{}", f(i.unsigned_abs()))
+    } else {
+        f(i as u64)
+    }
 }
 
 /// fmt.Sprintf with the verbs templates use.
