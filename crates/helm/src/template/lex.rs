@@ -23,6 +23,8 @@ pub enum Tok {
     Comma,
     Declare,
     Assign,
+    /// Any other printable ASCII character (Go's itemChar): the parser reports it in context.
+    Other(char),
     Eof,
 }
 
@@ -345,8 +347,20 @@ fn lex_inside(
                     };
                     // Go lexes a keyword followed by '.' as an identifier chain only for fields
                     out.push(Token { tok, pos: s });
+                } else if ch.is_ascii_graphic() {
+                    out.push(Token {
+                        tok: Tok::Other(ch),
+                        pos: i,
+                    });
+                    i += 1;
                 } else {
-                    return Err((i, format!("unrecognized character in action: {ch:?}")));
+                    return Err((
+                        i,
+                        format!(
+                            "unrecognized character in action: U+{:04X} {ch:?}",
+                            ch as u32
+                        ),
+                    ));
                 }
             }
         }

@@ -591,6 +591,7 @@ fn desc(t: &Tok) -> String {
         Tok::Comma => "\",\"".into(),
         Tok::Declare => "\":=\"".into(),
         Tok::Assign => "\"=\"".into(),
+        Tok::Other(c) => format!("{:?}", c.to_string()),
         Tok::Eof => "EOF".into(),
     }
 }
