@@ -25,14 +25,35 @@ pub fn parse_documents_yaml11(text: &str) -> Result<Vec<Value>, YamlError> {
 }
 
 fn parse_with(text: &str, yaml11: bool) -> Result<Vec<Value>, YamlError> {
+    // go-yaml's reader refuses characters outside YAML's printable set.
+    if text.chars().any(|c| {
+        let u = c as u32;
+        !(u == 0x09
+            || u == 0x0A
+            || u == 0x0D
+            || (0x20..=0x7E).contains(&u)
+            || u == 0x85
+            || (0xA0..=0xD7FF).contains(&u)
+            || (0xE000..=0xFFFD).contains(&u)
+            || u >= 0x10000)
+    }) {
+        return Err(YamlError::Syntax(
+            "control characters are not allowed".into(),
+        ));
+    }
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut nodes = 0usize;
     let mut doc: Option<Value> = None;
+    let mut flow: Vec<bool> = Vec::new();
+    let mut cursor = CharCursor {
+        text,
+        chars: 0,
+        bytes: 0,
+    };
     for ev in Parser::new_from_str(text) {
         let (ev, span) = ev.map_err(|e| YamlError::Syntax(e.to_string()))?;
-        let _ = span;
         let finished: Option<(Value, usize)> = match ev {
             Event::StreamStart | Event::Nothing | Event::StreamEnd => None,
             Event::DocumentStart(_) => {
@@ -54,12 +75,17 @@ fn parse_with(text: &str, yaml11: bool) -> Result<Vec<Value>, YamlError> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 nodes += 1;
-                Some((decode_scalar(&text, style, tag.as_deref(), yaml11)?, anchor))
+                let in_flow = flow.last().copied().unwrap_or(false);
+                Some((
+                    decode_scalar(&text, style, tag.as_deref(), yaml11, in_flow)?,
+                    anchor,
+                ))
             }
             Event::SequenceStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(YamlError::TooDeep(MAX_DEPTH));
                 }
+                flow.push(cursor.char_at(span.start.index()) == Some('['));
                 stack.push(Frame::Seq(Vec::new(), anchor));
                 None
             }
@@ -67,14 +93,18 @@ fn parse_with(text: &str, yaml11: bool) -> Result<Vec<Value>, YamlError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(YamlError::TooDeep(MAX_DEPTH));
                 }
+                flow.push(cursor.char_at(span.start.index()) == Some('{'));
                 stack.push(Frame::Map(Map::new(), None, anchor, Vec::new()));
                 None
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq(items, anchor)) => Some((Value::Seq(items), anchor)),
-                _ => return Err(YamlError::Syntax("unbalanced sequence".into())),
-            },
-            Event::MappingEnd => match stack.pop() {
+            Event::SequenceEnd => {
+                flow.pop();
+                match stack.pop() {
+                    Some(Frame::Seq(items, anchor)) => Some((Value::Seq(items), anchor)),
+                    _ => return Err(YamlError::Syntax("unbalanced sequence".into())),
+                }
+            }
+            Event::MappingEnd => match flow.pop().and(stack.pop()) {
                 Some(Frame::Map(mut m, _, anchor, merges)) => {
                     // Explicit keys win over merged ones; earlier merges win over later.
                     for merged in merges {
@@ -179,7 +209,18 @@ fn decode_scalar(
     style: ScalarStyle,
     tag: Option<&Tag>,
     yaml11: bool,
+    in_flow: bool,
 ) -> Result<Value, YamlError> {
+    // In flow collections kustomize keeps plain scalars with a colon (timestamps with a
+    // time part) as written.
+    if in_flow
+        && !yaml11
+        && matches!(style, ScalarStyle::Plain)
+        && tag.is_none()
+        && text.contains(':')
+    {
+        return Ok(Value::Str(text.to_string()));
+    }
     if yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none() {
         match text {
             "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Ok(Value::Bool(true)),
@@ -235,5 +276,27 @@ fn decode_scalar(
     match style {
         ScalarStyle::Plain => Ok(resolve_plain_v3(text)),
         _ => Ok(Value::Str(text.to_string())),
+    }
+}
+
+/// Maps the parser's character offsets to characters, moving forward incrementally.
+struct CharCursor<'a> {
+    text: &'a str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl CharCursor<'_> {
+    fn char_at(&mut self, index: usize) -> Option<char> {
+        if index < self.chars {
+            self.chars = 0;
+            self.bytes = 0;
+        }
+        while self.chars < index {
+            let c = self.text[self.bytes..].chars().next()?;
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        self.text[self.bytes..].chars().next()
     }
 }
