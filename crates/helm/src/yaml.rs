@@ -357,11 +357,8 @@ pub fn to_yaml(v: &Value) -> Result<String, String> {
     let j = to_j(v, 0)?;
     let mut e = Emitter::default();
     e.node(&j, 0, Ctx::Top);
-    if !e.out.ends_with('\n') {
+    if e.pending_newline || !e.out.ends_with('\n') {
         e.out.push('\n');
-    }
-    if e.open_ended {
-        e.out.push_str("...\n");
     }
     Ok(e.out)
 }
@@ -405,8 +402,8 @@ enum Ctx {
 struct Emitter {
     out: String,
     column: usize,
-    /// Set by a `|+` block scalar; go-yaml then ends the stream with "...".
-    open_ended: bool,
+    /// A block scalar's final line break was held back; the stream end writes it.
+    pending_newline: bool,
     /// go-yaml v3 layout: sequences indented under their key, no line folding.
     pretty: bool,
 }
@@ -421,7 +418,7 @@ impl Emitter {
 
 impl Emitter {
     fn put(&mut self, s: &str) {
-        self.open_ended = false;
+        self.pending_newline = false;
         for c in s.chars() {
             if c == '\n' {
                 self.column = 0;
@@ -433,6 +430,7 @@ impl Emitter {
     }
 
     fn newline_indent(&mut self, indent: usize) {
+        self.pending_newline = false;
         self.out.push('\n');
         for _ in 0..indent {
             self.out.push(' ');
@@ -444,7 +442,9 @@ impl Emitter {
     fn node(&mut self, j: &J, indent: usize, ctx: Ctx) {
         match j {
             J::Obj(o) if !o.is_empty() => {
-                for (i, (k, v)) in o.iter().enumerate() {
+                let mut o: Vec<&(String, J)> = o.iter().collect();
+                o.sort_by(|a, b| yaml_key_order(&a.0, &b.0));
+                for (i, (k, v)) in o.into_iter().enumerate() {
                     if i > 0 || ctx == Ctx::MapValue {
                         self.newline_indent(indent);
                     }
@@ -670,7 +670,6 @@ impl Emitter {
             ""
         };
         self.put(chomp);
-        let open_ended = chomp == "+";
         self.out.push('\n');
         self.column = 0;
         let mut breaks = true;
@@ -693,9 +692,70 @@ impl Emitter {
         // the block ends with its last line break: the emitter continues on a fresh line
         if self.out.ends_with('\n') {
             self.out.pop();
+            self.pending_newline = true;
         }
-        self.open_ended = open_ended;
     }
+}
+
+/// go-yaml v2's map key order: a natural sort where runs of digits compare as numbers and
+/// non-letters come before letters (so "a9" < "a10" and "_x" < "010").
+pub fn yaml_key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    if a == b {
+        return Ordering::Equal;
+    }
+    if key_less(a, b) {
+        Ordering::Less
+    } else {
+        Ordering::Greater
+    }
+}
+
+fn key_less(a: &str, b: &str) -> bool {
+    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i] < br[i];
+        }
+        if al || bl {
+            return bl;
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            for j in (0..i).rev() {
+                if !ar[j].is_ascii_digit() {
+                    break;
+                }
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an < bn;
+        }
+        if ai != bi {
+            return ai < bi;
+        }
+        return ar[i] < br[i];
+    }
+    ar.len() < br.len()
 }
 
 #[derive(PartialEq, Clone, Copy)]
