@@ -314,6 +314,9 @@ fn main() {
         first.len()
     );
 
+    if std::env::var_os("BENCH_OURS_ONLY").is_some() {
+        return;
+    }
     let oracle_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/oracles");
     if !oracle_dir.join("helm_render.py").exists() || !oracle_lib().exists() {
         println!(
@@ -321,8 +324,9 @@ fn main() {
         );
         return;
     }
-    let t = tmp.path().join("helm-home");
-    let t = t.to_string_lossy();
+    let home = tmp.path().join("helm-home");
+    std::fs::create_dir_all(&home).expect("helm home");
+    let t = home.to_string_lossy();
     let out = Command::new("python3")
         .arg("-c")
         .arg(ORACLE_SCRIPT)

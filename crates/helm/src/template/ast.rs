@@ -180,3 +180,67 @@ pub fn line_col(src: &str, pos: usize) -> (usize, usize) {
     };
     (line, col)
 }
+
+/// Rebuilds the text of the node of `kind` at `pos` (Go's node.String()), for error messages.
+pub fn find_display(root: &[Node], pos: usize, kind: &super::exec::Ctx) -> Option<String> {
+    root.iter().find_map(|n| find_in_node(n, pos, kind, 0))
+}
+
+const MAX_FIND_DEPTH: usize = 400;
+
+fn find_in_node(n: &Node, pos: usize, kind: &super::exec::Ctx, depth: usize) -> Option<String> {
+    if depth > MAX_FIND_DEPTH {
+        return None;
+    }
+    match n {
+        Node::Action(p) => find_in_pipe(p, pos, kind, depth + 1),
+        Node::If(b) | Node::Range(b) | Node::With(b) => find_in_pipe(&b.pipe, pos, kind, depth + 1)
+            .or_else(|| {
+                b.list
+                    .iter()
+                    .find_map(|n| find_in_node(n, pos, kind, depth + 1))
+            })
+            .or_else(|| {
+                b.else_list
+                    .iter()
+                    .flatten()
+                    .find_map(|n| find_in_node(n, pos, kind, depth + 1))
+            }),
+        Node::Template { pipe: Some(p), .. } => find_in_pipe(p, pos, kind, depth + 1),
+        _ => None,
+    }
+}
+
+fn find_in_pipe(p: &Pipe, pos: usize, kind: &super::exec::Ctx, depth: usize) -> Option<String> {
+    if depth > MAX_FIND_DEPTH {
+        return None;
+    }
+    if matches!(kind, super::exec::Ctx::Pipe) && p.pos == pos {
+        return Some(p.to_string());
+    }
+    for c in &p.cmds {
+        if matches!(kind, super::exec::Ctx::Cmd) && c.pos == pos {
+            return Some(c.to_string());
+        }
+        for a in &c.args {
+            if let Some(s) = find_in_arg(a, pos, kind, depth + 1) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+fn find_in_arg(a: &Arg, pos: usize, kind: &super::exec::Ctx, depth: usize) -> Option<String> {
+    if depth > MAX_FIND_DEPTH {
+        return None;
+    }
+    if matches!(kind, super::exec::Ctx::Arg) && a.pos() == pos {
+        return Some(a.to_string());
+    }
+    match a {
+        Arg::Pipe(_, p) => find_in_pipe(p, pos, kind, depth + 1),
+        Arg::Chain(_, inner, _) => find_in_arg(inner, pos, kind, depth + 1),
+        _ => None,
+    }
+}

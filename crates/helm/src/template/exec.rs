@@ -32,7 +32,18 @@ pub struct Exec<'a> {
     tree: Option<Rc<Tree>>,
     tmpl_name: String,
     node_pos: usize,
-    node_ctx: String,
+    node_ctx: Ctx,
+}
+
+/// What kind of node the current position names; its text is rebuilt only when an error needs it.
+#[derive(Clone, Debug, Default)]
+pub enum Ctx {
+    #[default]
+    None,
+    Arg,
+    Cmd,
+    Pipe,
+    Template(String),
 }
 
 enum Flow {
@@ -93,7 +104,7 @@ impl<'a> Exec<'a> {
             tree: None,
             tmpl_name: String::new(),
             node_pos: 0,
-            node_ctx: String::new(),
+            node_ctx: Ctx::None,
         }
     }
 
@@ -146,9 +157,9 @@ impl<'a> Exec<'a> {
         r.map(|_| ())
     }
 
-    fn at(&mut self, pos: usize, ctx: impl FnOnce() -> String) {
+    fn at(&mut self, pos: usize, ctx: Ctx) {
         self.node_pos = pos;
-        self.node_ctx = ctx();
+        self.node_ctx = ctx;
     }
 
     /// Go's `s.errorf`: an ExecError located at the current node.
@@ -162,7 +173,16 @@ impl<'a> Exec<'a> {
             None => return format!("template: {}: ", self.tmpl_name),
         };
         let (line, col) = line_col(src, self.node_pos);
-        let mut ctx: String = self.node_ctx.clone();
+        let mut ctx: String = match &self.node_ctx {
+            Ctx::None => String::new(),
+            Ctx::Template(name) => format!("{{{{template {}}}}}", go_quote(name)),
+            kind => super::ast::find_display(
+                &self.tree.as_ref().map(|t| t.root.as_slice()).unwrap_or(&[]),
+                self.node_pos,
+                kind,
+            )
+            .unwrap_or_default(),
+        };
         if ctx.chars().count() > 20 {
             ctx = format!("{}...", ctx.chars().take(20).collect::<String>());
         }
@@ -209,7 +229,7 @@ impl<'a> Exec<'a> {
             Node::With(b) => return self.walk_if_with(dot, b, true),
             Node::Range(b) => return self.walk_range(dot, b),
             Node::Template { pos, name, pipe } => {
-                self.at(*pos, || format!("{{{{template {}}}}}", go_quote(name)));
+                self.at(*pos, Ctx::Template(name.clone()));
                 let Some(tree) = self.lookup(name) else {
                     return Err(self.error(format!("template {} not defined", go_quote(name))));
                 };
@@ -259,7 +279,7 @@ impl<'a> Exec<'a> {
 
     fn walk_range(&mut self, dot: &Value, b: &Branch) -> Result<Flow, TplError> {
         let mark = self.vars.len();
-        self.at(b.pipe.pos, || b.pipe.to_string());
+        self.at(b.pipe.pos, Ctx::Pipe);
         let val = self.eval_pipeline_no_decl(dot, &b.pipe)?;
         let mark2 = self.vars.len();
         let mut ran = false;
@@ -336,14 +356,14 @@ impl<'a> Exec<'a> {
                     }
                 }
                 _ => {
-                    self.at(b.pipe.pos, || b.pipe.to_string());
+                    self.at(b.pipe.pos, Ctx::Pipe);
                     return Err(
                         self.error(format!("range can't iterate over {}", val.to_go_string()))
                     );
                 }
             },
             other => {
-                self.at(b.pipe.pos, || b.pipe.to_string());
+                self.at(b.pipe.pos, Ctx::Pipe);
                 return Err(
                     self.error(format!("range can't iterate over {}", other.to_go_string()))
                 );
@@ -401,7 +421,7 @@ impl<'a> Exec<'a> {
         let first = &cmd.args[0];
         match first {
             Arg::Field(pos, idents) => {
-                self.at(*pos, || first.to_string());
+                self.at(*pos, Ctx::Arg);
                 let v = self.eval_field_chain(
                     dot,
                     Val::plain(dot.clone()),
@@ -413,18 +433,18 @@ impl<'a> Exec<'a> {
                 Ok(v)
             }
             Arg::Chain(pos, node, fields) => {
-                self.at(*pos, || first.to_string());
+                self.at(*pos, Ctx::Arg);
                 if matches!(**node, Arg::Nil(_)) {
                     return Err(self.error(
                         "indirection through explicit nil in ".to_string() + &first.to_string(),
                     ));
                 }
                 let base = self.eval_arg_any(dot, node)?;
-                self.at(*pos, || first.to_string());
+                self.at(*pos, Ctx::Arg);
                 self.eval_field_chain(dot, Val::plain(base.v), fields, &cmd.args, fin, false)
             }
             Arg::Ident(pos, name) => {
-                self.at(*pos, || name.clone());
+                self.at(*pos, Ctx::Arg);
                 self.eval_function(dot, name, cmd, fin)
             }
             Arg::Pipe(_, p) => {
@@ -432,7 +452,7 @@ impl<'a> Exec<'a> {
                 Ok(Val::plain(self.eval_pipeline(dot, p)?))
             }
             Arg::Variable(pos, idents) => {
-                self.at(*pos, || first.to_string());
+                self.at(*pos, Ctx::Arg);
                 let base = self.var(&idents[0])?;
                 if idents.len() == 1 {
                     self.not_a_function(cmd, &fin)?;
@@ -441,7 +461,7 @@ impl<'a> Exec<'a> {
                 self.eval_field_chain(dot, Val::plain(base), &idents[1..], &cmd.args, fin, false)
             }
             _ => {
-                self.at(first.pos(), || first.to_string());
+                self.at(first.pos(), Ctx::Arg);
                 self.not_a_function(cmd, &fin)?;
                 match first {
                     Arg::Bool(_, b) => Ok(Val::plain(Value::Bool(*b))),
@@ -561,7 +581,7 @@ impl<'a> Exec<'a> {
     }
 
     fn eval_arg_any(&mut self, dot: &Value, arg: &Arg) -> Result<Val, TplError> {
-        self.at(arg.pos(), || arg.to_string());
+        self.at(arg.pos(), Ctx::Arg);
         match arg {
             Arg::Dot(_) => Ok(Val::plain(dot.clone())),
             Arg::Nil(_) => Ok(Val::plain(Value::Nil)),
@@ -585,7 +605,7 @@ impl<'a> Exec<'a> {
             }
             Arg::Chain(pos, node, fields) => {
                 let base = self.eval_arg_any(dot, node)?;
-                self.at(*pos, || arg.to_string());
+                self.at(*pos, Ctx::Arg);
                 self.eval_field_chain(dot, Val::plain(base.v), fields, &[], None, false)
             }
             Arg::Bool(_, b) => Ok(Val::plain(Value::Bool(*b))),
@@ -596,7 +616,7 @@ impl<'a> Exec<'a> {
 
     /// Evaluates an argument for a parameter of kind `k`, converting constants and checking types.
     fn eval_arg(&mut self, dot: &Value, arg: &Arg, k: Kind) -> Result<Value, TplError> {
-        self.at(arg.pos(), || arg.to_string());
+        self.at(arg.pos(), Ctx::Arg);
         match (arg, k) {
             (_, Kind::Any) => Ok(self.eval_arg_any(dot, arg)?.v),
             (Arg::Number(_, n), Kind::Int) => match n.int {
@@ -742,7 +762,7 @@ impl<'a> Exec<'a> {
         let r = f(self, &argv);
         match r {
             Ok(Value::Str(s)) if s.len() > self.max_output => {
-                self.at(cmd.pos, || cmd.to_string());
+                self.at(cmd.pos, Ctx::Cmd);
                 Err(self.error_calling(
                     name,
                     TplError::plain(format!(
@@ -753,7 +773,7 @@ impl<'a> Exec<'a> {
             }
             Ok(v) => Ok(Val::plain(v)),
             Err(e) => {
-                self.at(cmd.pos, || cmd.to_string());
+                self.at(cmd.pos, Ctx::Cmd);
                 Err(self.error_calling(name, e))
             }
         }
