@@ -177,7 +177,7 @@ impl<'a> Exec<'a> {
             Ctx::None => String::new(),
             Ctx::Template(name) => format!("{{{{template {}}}}}", go_quote(name)),
             kind => super::ast::find_display(
-                &self.tree.as_ref().map(|t| t.root.as_slice()).unwrap_or(&[]),
+                self.tree.as_ref().map(|t| t.root.as_slice()).unwrap_or(&[]),
                 self.node_pos,
                 kind,
             )
