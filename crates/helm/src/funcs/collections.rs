@@ -327,7 +327,10 @@ fn merge_all(a: &[Value], overwrite: bool) -> FuncResult {
     Ok(a[0].clone())
 }
 
-/// mergo.Merge / mergo.Merge(WithOverride) on map[string]interface{}.
+/// mergo.Merge / mergo.Merge(WithOverride) on map[string]interface{}, as Sprig vendors it:
+/// maps merge recursively; without override a value is taken only where the destination lacks
+/// the key or holds an empty value, and nil sources are skipped; with override every source value
+/// wins, empty ones and nil included.
 pub fn merge_into(
     dst: &std::rc::Rc<std::cell::RefCell<Map>>,
     src: &Map,
@@ -339,27 +342,27 @@ pub fn merge_into(
     }
     for (k, sv) in src {
         let dv = dst.borrow().get(k).cloned();
-        match (&dv, sv) {
-            (Some(Value::Map(dm)), Value::Map(sm)) => {
-                if std::rc::Rc::ptr_eq(dm, sm) {
-                    continue;
-                }
-                let snapshot = sm.borrow().clone();
-                merge_into(dm, &snapshot, overwrite, depth + 1)?;
+        if sv.is_nil() {
+            if overwrite {
+                dst.borrow_mut().insert(k.clone(), Value::Nil);
             }
-            (None, _) => {
+            continue;
+        }
+        if let (Some(Value::Map(dm)), Value::Map(sm)) = (&dv, sv) {
+            if std::rc::Rc::ptr_eq(dm, sm) {
+                continue;
+            }
+            let was_empty = dm.borrow().is_empty();
+            let snapshot = sm.borrow().clone();
+            merge_into(dm, &snapshot, overwrite, depth + 1)?;
+            if was_empty {
                 dst.borrow_mut().insert(k.clone(), sv.clone());
             }
-            (Some(d), _) => {
-                let replace = if overwrite {
-                    !is_empty(sv)
-                } else {
-                    is_empty(d)
-                };
-                if replace {
-                    dst.borrow_mut().insert(k.clone(), sv.clone());
-                }
-            }
+            continue;
+        }
+        let take = overwrite || dv.as_ref().is_none_or(is_empty);
+        if take {
+            dst.borrow_mut().insert(k.clone(), sv.clone());
         }
     }
     Ok(())
