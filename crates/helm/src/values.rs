@@ -62,11 +62,14 @@ fn coalesce_deps(ch: &Chart, dest: &M, prefix: &str, merge: bool) -> Result<(), 
             }
             Some(Value::Map(m)) => m,
             Some(other) => {
+                // Go formats the value with %t
+                let shown = match &other {
+                    Value::Bool(b) => b.to_string(),
+                    o => format!("%!t({}={})", o.type_name(), o.to_go_string()),
+                };
                 return Err(Error::Values(format!(
-                    "type mismatch on {}: %!t({}={})",
-                    sub.name(),
-                    other.type_name(),
-                    other.to_go_string()
+                    "type mismatch on {}: {shown}",
+                    sub.name()
                 )));
             }
         };
