@@ -328,6 +328,12 @@ impl<'a> Exec<'a> {
                 }
             }
             Value::Int(n) | Value::Int64(n) => {
+                if b.pipe.decl.len() > 1 {
+                    return Err(self.error(format!(
+                        "can't use {} to iterate over more than one variable",
+                        val.to_go_string()
+                    )));
+                }
                 for i in 0..*n {
                     ran = true;
                     if !one(self, Value::Int(i), Value::Int(i))? {
