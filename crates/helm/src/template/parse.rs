@@ -354,7 +354,7 @@ impl Parser<'_> {
         match &t.tok {
             Tok::Str(q) => match unquote(q) {
                 Some(s) => Ok(s),
-                None => self.err(t.pos, format!("invalid syntax: {q}")),
+                None => self.err(t.pos, "invalid syntax"),
             },
             Tok::RawStr(r) => Ok(r.clone()),
             other => self.err(t.pos, format!("unexpected {} in {context}", desc(other))),
@@ -555,7 +555,7 @@ impl Parser<'_> {
             }
             Tok::Str(q) => match unquote(&q) {
                 Some(s) => Arg::Str(t.pos, q.clone(), Rc::from(s)),
-                None => return self.err(t.pos, format!("invalid syntax: {q}")),
+                None => return self.err(t.pos, "invalid syntax"),
             },
             Tok::RawStr(r) => Arg::Str(t.pos, format!("`{r}`"), Rc::from(r)),
             _ => {
