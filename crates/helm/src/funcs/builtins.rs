@@ -198,18 +198,29 @@ pub fn equal(a: &Value, b: &Value) -> Result<bool, crate::template::TplError> {
     let (k1, k2) = (basic(a), basic(b));
     if k1 != k2 {
         if k1 != Basic::Invalid && k2 != Basic::Invalid {
-            return Err(err("incompatible types for comparison"));
+            return Err(err(format!(
+                "incompatible types for comparison: {} and {}",
+                a.type_name(),
+                b.type_name()
+            )));
         }
         return Ok(false);
     }
     match k1 {
         Basic::Other => {
+            if a.type_name() == b.type_name() {
+                return Err(err(format!(
+                    "non-comparable type {}: {}",
+                    gofmt::sprintf("%s", std::slice::from_ref(b)),
+                    b.type_name()
+                )));
+            }
             return Err(err(format!(
                 "non-comparable types {}: {}, {}: {}",
-                a.to_go_string(),
+                gofmt::sprintf("%s", std::slice::from_ref(a)),
                 a.type_name(),
                 b.type_name(),
-                b.to_go_string()
+                gofmt::sprintf("%v", std::slice::from_ref(b))
             )));
         }
         Basic::Invalid => return Ok(true),
@@ -240,7 +251,11 @@ fn cmp(a: &[Value], f: fn(Ordering) -> bool) -> FuncResult {
         {
             return Err(err("invalid type for comparison"));
         }
-        return Err(err("incompatible types for comparison"));
+        return Err(err(format!(
+            "incompatible types for comparison: {} and {}",
+            a[0].type_name(),
+            a[1].type_name()
+        )));
     }
     let o = match (&a[0], &a[1]) {
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x.cmp(y),

@@ -118,7 +118,7 @@ pub fn register(r: &mut Registry) {
             let start = a.get(1).map(to_i64).unwrap_or(0);
             let end = a.get(2).map(to_i64).unwrap_or(l.len() as i64);
             if start < 0 || end < start || end as usize > l.len() {
-                return Err(err(format!("slice bounds out of range [{start}:{end}]")));
+                return Err(err("reflect.Value.Slice: slice index out of bounds"));
             }
             list(l[start as usize..end as usize].to_vec())
         });
@@ -143,7 +143,7 @@ pub fn register(r: &mut Registry) {
             let size = to_i64(&a[0]);
             let l = list_arg(&a[1], "chunk")?;
             if size <= 0 {
-                return Err(err("chunk size must be positive"));
+                return Err(err("runtime error: makeslice: len out of range"));
             }
             list(
                 l.chunks(size as usize)

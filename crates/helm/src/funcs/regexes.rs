@@ -97,11 +97,17 @@ fn strs(v: Vec<&str>) -> FuncResult {
 }
 
 pub fn register(r: &mut Registry) {
-    for name in ["regexMatch", "mustRegexMatch"] {
-        r.add(name, &[Str, Str], |_, a| {
-            Ok(Value::Bool(compile(&a[0])?.is_match(s(&a[1]))))
-        });
-    }
+    // Sprig's regexMatch treats a bad pattern as no match; the must variant reports it
+    r.add("regexMatch", &[Str, Str], |_, a| {
+        Ok(Value::Bool(
+            compile(&a[0])
+                .map(|re| re.is_match(s(&a[1])))
+                .unwrap_or(false),
+        ))
+    });
+    r.add("mustRegexMatch", &[Str, Str], |_, a| {
+        Ok(Value::Bool(compile(&a[0])?.is_match(s(&a[1]))))
+    });
     for name in ["regexFindAll", "mustRegexFindAll"] {
         r.add(name, &[Str, Str, Int], |_, a| {
             let re = compile(&a[0])?;

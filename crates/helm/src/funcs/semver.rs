@@ -322,7 +322,7 @@ pub fn register(r: &mut Registry) {
         let s = a[0].as_str().unwrap_or("");
         match Version::parse(s) {
             Some(v) => Ok(Value::Object(Rc::new(Object::Semver(v)))),
-            None => Err(err("Invalid Semantic Version")),
+            None => Err(err("invalid semantic version")),
         }
     });
     r.add("semverCompare", &[Str, Str], semver_compare);
@@ -330,7 +330,7 @@ pub fn register(r: &mut Registry) {
 
 fn semver_compare(_: &mut crate::template::Exec, a: &[Value]) -> FuncResult {
     let v = Version::parse(a[1].as_str().unwrap_or(""))
-        .ok_or_else(|| err("Invalid Semantic Version"))?;
+        .ok_or_else(|| err("invalid semantic version"))?;
     satisfies(a[0].as_str().unwrap_or(""), &v)
         .map(Value::Bool)
         .map_err(err)

@@ -69,6 +69,15 @@ impl Val {
     }
 }
 
+/// The type Go names in field errors: a value found in a map is an `interface {}`.
+fn static_type(v: &Val) -> &'static str {
+    if v.from_field {
+        "interface {}"
+    } else {
+        v.v.type_name()
+    }
+}
+
 fn go_quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
@@ -173,7 +182,7 @@ impl<'a> Exec<'a> {
             None => return format!("template: {}: ", self.tmpl_name),
         };
         let (line, col) = line_col(src, self.node_pos);
-        let mut ctx: String = match &self.node_ctx {
+        let ctx: String = match &self.node_ctx {
             Ctx::None => String::new(),
             Ctx::Template(name) => format!("{{{{template {}}}}}", go_quote(name)),
             kind => super::ast::find_display(
@@ -183,9 +192,6 @@ impl<'a> Exec<'a> {
             )
             .unwrap_or_default(),
         };
-        if ctx.chars().count() > 20 {
-            ctx = format!("{}...", ctx.chars().take(20).collect::<String>());
-        }
         format!(
             "template: {loc_name}:{line}:{col}: executing {} at <{ctx}>: ",
             go_quote(&self.tmpl_name)
@@ -362,14 +368,12 @@ impl<'a> Exec<'a> {
                     }
                 }
                 _ => {
-                    self.at(b.pipe.pos, Ctx::Pipe);
                     return Err(
                         self.error(format!("range can't iterate over {}", val.to_go_string()))
                     );
                 }
             },
             other => {
-                self.at(b.pipe.pos, Ctx::Pipe);
                 return Err(
                     self.error(format!("range can't iterate over {}", other.to_go_string()))
                 );
@@ -445,8 +449,8 @@ impl<'a> Exec<'a> {
                         "indirection through explicit nil in ".to_string() + &first.to_string(),
                     ));
                 }
+                // a bad field is reported at the last node the chain's base evaluated
                 let base = self.eval_arg_any(dot, node)?;
-                self.at(*pos, Ctx::Arg);
                 self.eval_field_chain(dot, Val::plain(base.v), fields, &cmd.args, fin, false)
             }
             Arg::Ident(pos, name) => {
@@ -566,13 +570,13 @@ impl<'a> Exec<'a> {
                     Some(Err(e)) => Err(self.error_calling(name, e)),
                     None => Err(self.error(format!(
                         "can't evaluate field {name} in type {}",
-                        recv.v.type_name()
+                        static_type(&recv)
                     ))),
                 }
             }
-            other => Err(self.error(format!(
+            _ => Err(self.error(format!(
                 "can't evaluate field {name} in type {}",
-                other.type_name()
+                static_type(&recv)
             ))),
         }
     }
@@ -609,9 +613,8 @@ impl<'a> Exec<'a> {
                 };
                 self.eval_function(dot, name, &cmd, None)
             }
-            Arg::Chain(pos, node, fields) => {
+            Arg::Chain(_, node, fields) => {
                 let base = self.eval_arg_any(dot, node)?;
-                self.at(*pos, Ctx::Arg);
                 self.eval_field_chain(dot, Val::plain(base.v), fields, &[], None, false)
             }
             Arg::Bool(_, b) => Ok(Val::plain(Value::Bool(*b))),

@@ -314,8 +314,10 @@ impl Parser<'_> {
         })
     }
 
-    fn template_control(&mut self, pos: usize) -> Result<Item, ParseError> {
+    fn template_control(&mut self, _pos: usize) -> Result<Item, ParseError> {
         let t = self.next_non_space();
+        // Go positions a template node at its name
+        let pos = t.pos;
         let name = self.parse_template_name(&t, "template clause")?;
         let pk = self.peek_non_space();
         let pipe = if pk.tok != Tok::Right {

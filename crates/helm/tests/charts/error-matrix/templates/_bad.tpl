@@ -1,0 +1,3 @@
+{{- define "bad" -}}
+{{ .Values.m.a.b.c }}
+{{- end -}}
