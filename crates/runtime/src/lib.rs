@@ -8,5 +8,7 @@ pub mod artifact;
 pub mod duration;
 pub mod events;
 pub mod flags;
+pub mod kinds;
 pub mod metrics;
+pub mod reconcile;
 pub mod server;
