@@ -90,6 +90,9 @@ fn scalar(v: &Value, depth: usize) -> Result<String, String> {
             }
         }
         Value::Str(s) => quote_str(s),
+        Value::List(l) if l.iter().any(Value::is_nil) => {
+            return Err("toml: cannot encode array with nil element".into());
+        }
         Value::List(l) => {
             let parts: Vec<String> = l
                 .iter()

@@ -371,7 +371,7 @@ pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
         ..Default::default()
     };
     e.node(&j, 0, Ctx::Top);
-    if !e.out.ends_with('\n') {
+    if e.pending_newline || !e.out.ends_with('\n') {
         e.out.push('\n');
     }
     Ok(e.out)
