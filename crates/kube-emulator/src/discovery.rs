@@ -75,6 +75,17 @@ pub fn resource_list(reg: &Registry, group: &str, version: &str) -> Option<Value
             r["categories"] = json!(t.categories);
         }
         resources.push(r);
+        if t.has_scale() {
+            resources.push(json!({
+                "name": format!("{}/scale", t.plural),
+                "singularName": "",
+                "namespaced": t.namespaced,
+                "group": "autoscaling",
+                "version": "v1",
+                "kind": "Scale",
+                "verbs": ["get", "patch", "update"],
+            }));
+        }
         if t.status_subresource {
             resources.push(json!({
                 "name": format!("{}/status", t.plural),

@@ -70,6 +70,15 @@ impl ResourceType {
         }
     }
 
+    /// Whether the `scale` subresource (autoscaling/v1 Scale) is served.
+    pub fn has_scale(&self) -> bool {
+        self.group == "apps"
+            && matches!(
+                self.kind.as_str(),
+                "Deployment" | "StatefulSet" | "ReplicaSet"
+            )
+    }
+
     pub fn list_kind(&self) -> String {
         format!("{}List", self.kind)
     }

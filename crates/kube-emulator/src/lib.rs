@@ -20,6 +20,7 @@ mod lifecycle;
 mod objects;
 mod openapi;
 mod persist;
+mod protobuf;
 mod rbac;
 mod request;
 mod schema;

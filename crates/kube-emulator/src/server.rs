@@ -199,6 +199,7 @@ async fn dispatch(srv: Arc<Server>, req: Request) -> ApiResult<Response> {
             }
             if let Some(sub) = &rp.subresource
                 && !(sub == "status" && rt.status_subresource)
+                && !(sub == "scale" && rt.has_scale())
                 && !(sub == "finalize" && rt.kind == "Namespace")
             {
                 return Err(ApiError::path_not_found());

@@ -55,6 +55,9 @@ pub async fn serve(
     if matches!(verb, "create" | "update" | "delete" | "deletecollection") && !body.is_empty() {
         check_json_body(&ctx)?;
     }
+    if sub == Some("scale") {
+        return scale(&srv, &ctx, &rt, &ns, &name, verb, &body);
+    }
     match verb {
         "get" => get(&srv, &ctx, &rt, &ns, &name),
         "list" => list(&srv, &ctx, &rt, rp.namespace.as_deref()),
@@ -83,27 +86,51 @@ fn object_response(code: StatusCode, rt: &ResourceType, obj: &Arc<Value>) -> Res
     (code, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Refuse bodies in encodings other than JSON (protobuf, CBOR): clients fall back to JSON on 415.
-fn check_json_body(ctx: &Ctx) -> ApiResult<()> {
-    let ct = ctx
-        .header(header::CONTENT_TYPE)
+const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
+
+fn content_type(ctx: &Ctx) -> String {
+    ctx.header(header::CONTENT_TYPE)
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_string();
-    if ct.is_empty()
+        .to_string()
+}
+
+/// Refuse bodies in encodings other than JSON, YAML and (for some kinds) protobuf.
+fn check_json_body(ctx: &Ctx) -> ApiResult<()> {
+    let ct = content_type(ctx);
+    let ok = ct.is_empty()
         || ct == "application/json"
         || ct.ends_with("+json")
         || ct == "application/yaml"
         || ct == APPLY_PATCH
-    {
+        || ct == PROTOBUF;
+    if ok {
         return Ok(());
     }
     Err(ApiError::unsupported_media_type(
         &ct,
-        &["application/json", "application/yaml"],
+        &["application/json", "application/yaml", PROTOBUF],
     ))
+}
+
+/// The object in a create/update body: JSON, YAML or (kubectl's typed clients) protobuf.
+fn parse_object(ctx: &Ctx, body: &[u8]) -> ApiResult<Value> {
+    let ct = content_type(ctx);
+    match ct.as_str() {
+        PROTOBUF => crate::protobuf::decode_object(body).map_err(|e| {
+            ApiError::unsupported_media_type(&ct, &["application/json", "application/yaml"])
+                .with_message(e.to_string())
+        }),
+        "application/yaml" => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+            serde_saphyr::from_str::<Value>(text)
+                .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))
+        }
+        _ => parse_json(body),
+    }
 }
 
 fn parse_json(body: &[u8]) -> ApiResult<Value> {
@@ -398,7 +425,7 @@ fn create(
     ns: &str,
     body: &[u8],
 ) -> ApiResult<Response> {
-    let obj = parse_json(body)?;
+    let obj = parse_object(ctx, body)?;
     let name = obj
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -431,7 +458,7 @@ fn update(
     sub: Option<&str>,
     body: &[u8],
 ) -> ApiResult<Response> {
-    let new = parse_json(body)?;
+    let new = parse_object(ctx, body)?;
     let cur = srv
         .store
         .get(&rt.storage_key(), ns, name)
@@ -621,6 +648,107 @@ fn patch(
         match commit_update(srv, rt, &cur, out, ctx.dry_run()) {
             Ok(saved) => return Ok(object_response(StatusCode::OK, rt, &saved)),
             Err(e) if e.code == 409 && e.reason == "Conflict" => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ApiError::stale(rt, name))
+}
+
+/// The autoscaling/v1 Scale view of a Deployment, StatefulSet or ReplicaSet.
+fn scale_of(obj: &Value) -> Value {
+    let selector: Vec<String> = obj
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut md = serde_json::Map::new();
+    for k in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
+        if let Some(v) = obj.pointer(&format!("/metadata/{k}")) {
+            md.insert(k.into(), v.clone());
+        }
+    }
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": md,
+        "spec": {"replicas": obj.pointer("/spec/replicas").cloned().unwrap_or(json!(1))},
+        "status": {"replicas": obj.pointer("/status/replicas").cloned().unwrap_or(json!(0)), "selector": selector.join(",")},
+    })
+}
+
+fn scale(
+    srv: &Server,
+    ctx: &Ctx,
+    rt: &ResourceType,
+    ns: &str,
+    name: &str,
+    verb: &str,
+    body: &[u8],
+) -> ApiResult<Response> {
+    for _ in 0..16 {
+        let cur = srv
+            .store
+            .get(&rt.storage_key(), ns, name)
+            .ok_or_else(|| ApiError::not_found(rt, name))?;
+        let current = scale_of(&cur);
+        let wanted = match verb {
+            "get" => return Ok(json_response(StatusCode::OK, &current)),
+            "update" => parse_json(body)?,
+            "patch" => {
+                let doc = parse_json(body)?;
+                let ct = ctx
+                    .header(header::CONTENT_TYPE)
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                match ct.as_str() {
+                    JSON_PATCH => kube_patch::json_patch(&current, &doc).map_err(patch_error)?,
+                    // Scale has no lists: strategic merge is merge patch.
+                    MERGE_PATCH | STRATEGIC_PATCH => {
+                        kube_patch::merge_patch(&current, &doc).map_err(patch_error)?
+                    }
+                    _ => {
+                        return Err(ApiError::unsupported_media_type(
+                            &ct,
+                            &[JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH],
+                        ));
+                    }
+                }
+            }
+            _ => return Err(ApiError::method_not_allowed()),
+        };
+        let sent_rv = meta_str(&wanted, "resourceVersion");
+        if !sent_rv.is_empty() && sent_rv.parse::<u64>().ok() != Some(object_rv(&cur)) {
+            return Err(ApiError::stale(rt, name));
+        }
+        let Some(replicas) = wanted
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .filter(|r| *r >= 0)
+        else {
+            return Err(ApiError::invalid_plain(format!(
+                "Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: must be greater than or equal to 0"
+            )));
+        };
+        let mut next = (*cur).clone();
+        next["spec"]["replicas"] = json!(replicas);
+        let out = objects::prepare_update(rt, &cur, next, None, false)?;
+        let out = record_update(rt, Some(&cur), out, &manager(ctx), Some("scale"));
+        match commit_update(srv, rt, &cur, out, ctx.dry_run()) {
+            Ok(saved) => return Ok(json_response(StatusCode::OK, &scale_of(&saved))),
+            Err(e) if e.code == 409 && verb == "patch" => continue,
             Err(e) => return Err(e),
         }
     }

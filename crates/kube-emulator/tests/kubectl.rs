@@ -480,3 +480,113 @@ async fn server_side_apply_conflicts_and_force() {
     assert!(managers.split(' ').any(|m| m == "kubectl"), "{managers}");
     emu.stop().await;
 }
+
+/// Every field of `want` is in `got` with the same value (the server adds fields of its own).
+fn assert_subset(want: &serde_json::Value, got: &serde_json::Value, path: &str) {
+    match (want, got) {
+        (serde_json::Value::Object(w), serde_json::Value::Object(g)) => {
+            for (k, v) in w {
+                if matches!(k.as_str(), "creationTimestamp" | "status") {
+                    continue;
+                }
+                let Some(gv) = g.get(k) else {
+                    panic!("{path}.{k} missing from {got}")
+                };
+                assert_subset(v, gv, &format!("{path}.{k}"));
+            }
+        }
+        (serde_json::Value::Array(w), serde_json::Value::Array(g)) => {
+            assert_eq!(w.len(), g.len(), "{path}");
+            for (i, (a, b)) in w.iter().zip(g).enumerate() {
+                assert_subset(a, b, &format!("{path}[{i}]"));
+            }
+        }
+        _ => assert_eq!(want, got, "{path}"),
+    }
+}
+
+#[tokio::test]
+async fn typed_create_subcommands_and_scale() {
+    let emu = common::start().await;
+    let kc = emu.kubeconfig_path();
+    // kubectl sends these as protobuf; the object stored must be what `--dry-run=client` prints.
+    let cases: &[(&[&str], &str)] = &[
+        (&["create", "namespace", "team"], "namespace/team"),
+        (
+            &[
+                "create",
+                "configmap",
+                "c",
+                "--from-literal=a=b",
+                "--from-literal=n=",
+            ],
+            "configmap/c",
+        ),
+        (
+            &["create", "secret", "generic", "s", "--from-literal=k=v"],
+            "secret/s",
+        ),
+        (&["create", "serviceaccount", "bot"], "serviceaccount/bot"),
+        (
+            &[
+                "create",
+                "deployment",
+                "d",
+                "--image=nginx:1.0",
+                "--replicas=2",
+                "--port=80",
+            ],
+            "deployment.apps/d",
+        ),
+        (
+            &["create", "service", "clusterip", "svc", "--tcp=80:8080"],
+            "service/svc",
+        ),
+        (
+            &["create", "job", "j", "--image=busybox:1.0"],
+            "job.batch/j",
+        ),
+        (
+            &[
+                "create",
+                "cronjob",
+                "cj",
+                "--image=busybox:1.0",
+                "--schedule=*/5 * * * *",
+            ],
+            "cronjob.batch/cj",
+        ),
+        (
+            &["create", "role", "r", "--verb=get,list", "--resource=pods"],
+            "role.rbac.authorization.k8s.io/r",
+        ),
+        (
+            &["create", "rolebinding", "rb", "--role=r", "--user=alice"],
+            "rolebinding.rbac.authorization.k8s.io/rb",
+        ),
+    ];
+    for (args, resource) in cases {
+        let mut dry: Vec<&str> = args.to_vec();
+        dry.extend(["--dry-run=client", "-o", "json"]);
+        let want: serde_json::Value = serde_json::from_str(&ok(kc, &dry, None).await).unwrap();
+        let out = ok(kc, args, None).await;
+        assert_eq!(out, format!("{resource} created\n"));
+        let got: serde_json::Value =
+            serde_json::from_str(&ok(kc, &["get", resource, "-o", "json"], None).await).unwrap();
+        assert_subset(&want, &got, resource);
+    }
+    assert_eq!(
+        ok(kc, &["scale", "deployment", "d", "--replicas=3"], None).await,
+        "deployment.apps/d scaled\n"
+    );
+    assert_eq!(
+        ok(
+            kc,
+            &["get", "deploy", "d", "-o", "jsonpath={.spec.replicas}"],
+            None
+        )
+        .await,
+        "3"
+    );
+    emu.stop().await;
+}
