@@ -35,7 +35,7 @@ fn validate_rec(
         })?;
         let v = to_j(values, 0).map_err(Error::Schema)?;
         let mut errs = Vec::new();
-        check(&s, &v, "", &mut errs, 0);
+        check(&s, &s, &v, "", &mut errs, 0);
         if !errs.is_empty() {
             report.push_str(&format!("{}:\n", chart.name()));
             for (path, msg) in errs {
@@ -94,13 +94,54 @@ fn num(v: &J) -> Option<f64> {
     }
 }
 
+/// Numbers as the validator's English locale prints them: thousands separated by commas.
 fn fmt_num(f: f64) -> String {
-    crate::value::format_float_g(f)
+    let plain = if f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{}", f as i128)
+    } else {
+        crate::value::format_float_g(f)
+    };
+    if plain.contains('e') {
+        return plain;
+    }
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }
 
-fn check(s: &serde_json::Value, v: &J, path: &str, errs: &mut Vec<(String, String)>, depth: usize) {
+fn check(
+    root: &serde_json::Value,
+    s: &serde_json::Value,
+    v: &J,
+    path: &str,
+    errs: &mut Vec<(String, String)>,
+    depth: usize,
+) {
     if depth > MAX_DEPTH {
         return;
+    }
+    // a local $ref ("#/definitions/x", "#/$defs/x") is followed; remote ones are not loaded
+    if let Some(r) = s.get("$ref").and_then(|r| r.as_str())
+        && let Some(ptr) = r.strip_prefix('#')
+        && let Some(target) = root.pointer(ptr)
+    {
+        check(root, target, v, path, errs, depth + 1);
     }
     let serde_json::Value::Object(s) = s else {
         if s == &serde_json::Value::Bool(false) {
@@ -165,7 +206,11 @@ fn check(s: &serde_json::Value, v: &J, path: &str, errs: &mut Vec<(String, Strin
         {
             errs.push((
                 path.to_string(),
-                format!("minLength: got {len}, want {min}"),
+                format!(
+                    "minLength: got {}, want {}",
+                    fmt_num(len as f64),
+                    fmt_num(min as f64)
+                ),
             ));
         }
         if let Some(max) = s.get("maxLength").and_then(|x| x.as_u64())
@@ -173,7 +218,11 @@ fn check(s: &serde_json::Value, v: &J, path: &str, errs: &mut Vec<(String, Strin
         {
             errs.push((
                 path.to_string(),
-                format!("maxLength: got {len}, want {max}"),
+                format!(
+                    "maxLength: got {}, want {}",
+                    fmt_num(len as f64),
+                    fmt_num(max as f64)
+                ),
             ));
         }
         if let Some(p) = s.get("pattern").and_then(|x| x.as_str())
@@ -207,7 +256,7 @@ fn check(s: &serde_json::Value, v: &J, path: &str, errs: &mut Vec<(String, Strin
         // in the schema's property order, as the reference validator reports them
         for (k, ps) in props.into_iter().flatten() {
             if let Some((_, e)) = o.iter().find(|(vk, _)| vk == k) {
-                check(ps, e, &format!("{path}/{k}"), errs, depth + 1);
+                check(root, ps, e, &format!("{path}/{k}"), errs, depth + 1);
             }
         }
         if let Some(serde_json::Value::Bool(false)) = s.get("additionalProperties") {
@@ -232,7 +281,7 @@ fn check(s: &serde_json::Value, v: &J, path: &str, errs: &mut Vec<(String, Strin
     if let J::Arr(a) = v {
         if let Some(items) = s.get("items") {
             for (i, e) in a.iter().enumerate() {
-                check(items, e, &format!("{path}/{i}"), errs, depth + 1);
+                check(root, items, e, &format!("{path}/{i}"), errs, depth + 1);
             }
         }
         if let Some(min) = s.get("minItems").and_then(|x| x.as_u64())
