@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::At2;
+
 /// Aggregated roles nested deeper than this contribute nothing further
 /// (guards against cycles of aggregation rules).
 const MAX_AGGREGATION_DEPTH: usize = 8;
@@ -16,11 +18,11 @@ pub(crate) fn aggregated_rules(role: &Value, all: &[&Value], depth: usize) -> Ve
         return out;
     }
     let name = role
-        .pointer("/metadata/name")
+        .at2("metadata", "name")
         .and_then(Value::as_str)
         .unwrap_or("");
     let selectors = role
-        .pointer("/aggregationRule/clusterRoleSelectors")
+        .at2("aggregationRule", "clusterRoleSelectors")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
@@ -29,17 +31,17 @@ pub(crate) fn aggregated_rules(role: &Value, all: &[&Value], depth: usize) -> Ve
             .iter()
             .copied()
             .filter(|r| {
-                let labels = r.pointer("/metadata/labels").and_then(Value::as_object);
+                let labels = r.at2("metadata", "labels").and_then(Value::as_object);
                 selector_matches(selector, labels)
             })
             .collect();
         matching.sort_by_key(|r| {
-            r.pointer("/metadata/name")
+            r.at2("metadata", "name")
                 .and_then(Value::as_str)
                 .unwrap_or("")
         });
         for m in matching {
-            if m.pointer("/metadata/name").and_then(Value::as_str) == Some(name) {
+            if m.at2("metadata", "name").and_then(Value::as_str) == Some(name) {
                 continue;
             }
             for r in effective_rules(m, all, depth + 1) {

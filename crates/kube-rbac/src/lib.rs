@@ -258,3 +258,14 @@ pub(crate) fn quote(s: &str) -> String {
     out.push('"');
     out
 }
+
+/// Two-level field access (cheaper than `Value::pointer`, which allocates).
+pub(crate) trait At2 {
+    fn at2(&self, a: &str, b: &str) -> Option<&Value>;
+}
+
+impl At2 for Value {
+    fn at2(&self, a: &str, b: &str) -> Option<&Value> {
+        self.get(a).and_then(|x| x.get(b))
+    }
+}

@@ -2,21 +2,23 @@
 //! every RoleBinding in the request's namespace, whose subjects include the
 //! user; allow on the first rule that covers the request.
 
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::aggregate::effective_rules;
-use crate::{Attributes, Authorization, Decision, RbacObjects, UserInfo, quote};
+use crate::{At2, Attributes, Authorization, Decision, RbacObjects, UserInfo, quote};
 
 fn name_of(v: &Value) -> &str {
-    v.pointer("/metadata/name")
+    v.at2("metadata", "name")
         .and_then(Value::as_str)
         .unwrap_or("")
 }
 
 fn namespace_of(v: &Value) -> &str {
-    v.pointer("/metadata/namespace")
+    v.at2("metadata", "namespace")
         .and_then(Value::as_str)
         .unwrap_or("")
 }
@@ -41,11 +43,12 @@ fn builtin_bindings() -> &'static [Value] {
 /// Stored objects first, then the built-ins whose names are not stored.
 fn with_builtins<'a>(stored: &'a [Value], builtins: &'a [Value]) -> Vec<&'a Value> {
     let mut all: Vec<&Value> = stored.iter().collect();
-    for b in builtins {
-        if !stored.iter().any(|s| name_of(s) == name_of(b)) {
-            all.push(b);
-        }
+    if stored.is_empty() {
+        all.extend(builtins);
+        return all;
     }
+    let names: std::collections::HashSet<&str> = stored.iter().map(name_of).collect();
+    all.extend(builtins.iter().filter(|b| !names.contains(name_of(b))));
     all
 }
 
@@ -132,22 +135,26 @@ fn applicable_subject<'b>(user: &UserInfo, binding: &'b Value, ns: &str) -> Opti
 }
 
 enum RoleRules {
-    Rules(Vec<Value>),
+    Rules(Rc<Vec<Value>>),
     Error(String),
 }
+
+/// Effective (aggregated) rules per ClusterRole name, computed once per decision.
+type ClusterRuleCache = HashMap<String, Rc<Vec<Value>>>;
 
 fn role_reference_rules(
     binding: &Value,
     binding_ns: &str,
     roles: &[Value],
     cluster_roles: &[&Value],
+    cache: &mut ClusterRuleCache,
 ) -> RoleRules {
     let kind = binding
-        .pointer("/roleRef/kind")
+        .at2("roleRef", "kind")
         .and_then(Value::as_str)
         .unwrap_or("");
     let name = binding
-        .pointer("/roleRef/name")
+        .at2("roleRef", "name")
         .and_then(Value::as_str)
         .unwrap_or("");
     match kind {
@@ -155,19 +162,24 @@ fn role_reference_rules(
             .iter()
             .find(|r| name_of(r) == name && namespace_of(r) == binding_ns)
         {
-            Some(r) => RoleRules::Rules(
+            Some(r) => RoleRules::Rules(Rc::new(
                 r.get("rules")
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default(),
-            ),
+            )),
             None => RoleRules::Error(format!(
                 "role.rbac.authorization.k8s.io {} not found",
                 quote(name)
             )),
         },
         "ClusterRole" => match cluster_roles.iter().copied().find(|r| name_of(r) == name) {
-            Some(r) => RoleRules::Rules(effective_rules(r, cluster_roles, 0)),
+            Some(r) => RoleRules::Rules(
+                cache
+                    .entry(name.to_string())
+                    .or_insert_with(|| Rc::new(effective_rules(r, cluster_roles, 0)))
+                    .clone(),
+            ),
             None => RoleRules::Error(format!(
                 "clusterrole.rbac.authorization.k8s.io {} not found",
                 quote(name)
@@ -185,23 +197,24 @@ pub(crate) fn rbac_authorize(
     let cluster_roles = with_builtins(objs.cluster_roles, builtin_roles());
     let cluster_role_bindings = with_builtins(objs.cluster_role_bindings, builtin_bindings());
     let mut errors: Vec<String> = Vec::new();
+    let mut cache = ClusterRuleCache::new();
 
     for b in &cluster_role_bindings {
         let Some(subject) = applicable_subject(user, b, "") else {
             continue;
         };
-        match role_reference_rules(b, "", objs.roles, &cluster_roles) {
+        match role_reference_rules(b, "", objs.roles, &cluster_roles, &mut cache) {
             RoleRules::Error(e) => errors.push(e),
             RoleRules::Rules(rules) => {
                 if rules.iter().any(|r| rule_allows(attrs, r)) {
                     return allowed(format!(
                         "ClusterRoleBinding {} of {} {} to {}",
                         quote(name_of(b)),
-                        b.pointer("/roleRef/kind")
+                        b.at2("roleRef", "kind")
                             .and_then(Value::as_str)
                             .unwrap_or(""),
                         quote(
-                            b.pointer("/roleRef/name")
+                            b.at2("roleRef", "name")
                                 .and_then(Value::as_str)
                                 .unwrap_or("")
                         ),
@@ -221,18 +234,18 @@ pub(crate) fn rbac_authorize(
             let Some(subject) = applicable_subject(user, b, ns) else {
                 continue;
             };
-            match role_reference_rules(b, ns, objs.roles, &cluster_roles) {
+            match role_reference_rules(b, ns, objs.roles, &cluster_roles, &mut cache) {
                 RoleRules::Error(e) => errors.push(e),
                 RoleRules::Rules(rules) => {
                     if rules.iter().any(|r| rule_allows(attrs, r)) {
                         return allowed(format!(
                             "RoleBinding {} of {} {} to {}",
                             quote(&format!("{}/{ns}", name_of(b))),
-                            b.pointer("/roleRef/kind")
+                            b.at2("roleRef", "kind")
                                 .and_then(Value::as_str)
                                 .unwrap_or(""),
                             quote(
-                                b.pointer("/roleRef/name")
+                                b.at2("roleRef", "name")
                                     .and_then(Value::as_str)
                                     .unwrap_or("")
                             ),
