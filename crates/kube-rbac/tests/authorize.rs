@@ -636,3 +636,30 @@ fn stored_builtin_replaces_the_default() {
         Decision::Deny
     );
 }
+
+#[test]
+fn impersonation_checks_use_the_same_rules_and_wording() {
+    // The impersonation filter asks for verb "impersonate" on users, groups and serviceaccounts.
+    let croles = [cluster_role(
+        "impersonator",
+        json!({}),
+        json!([{"apiGroups": [""], "resources": ["users"], "resourceNames": ["bob"], "verbs": ["impersonate"]},
+               {"apiGroups": [""], "resources": ["groups"], "verbs": ["impersonate"]}]),
+    )];
+    let crbs = [cluster_role_binding("imp", "impersonator", user("alice"))];
+    let objs = RbacObjects {
+        cluster_roles: &croles,
+        cluster_role_bindings: &crbs,
+        ..Default::default()
+    };
+    let alice = UserInfo::authenticated("alice", &[]);
+    let as_user = |n: &str| Attributes::resource("impersonate", "", "users", "").with_name(n);
+    assert_eq!(authorize(&alice, &as_user("bob"), &objs), Decision::Allow);
+    assert_eq!(authorize(&alice, &as_user("carol"), &objs), Decision::Deny);
+    assert_eq!(
+        forbidden_message(&alice, &as_user("carol")),
+        r#"users "carol" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope"#
+    );
+    let group = Attributes::resource("impersonate", "", "groups", "").with_name("system:masters");
+    assert_eq!(authorize(&alice, &group, &objs), Decision::Allow);
+}

@@ -292,3 +292,25 @@ fn odd_values_never_panic_and_type_errors_are_reported() {
         }
     }
 }
+
+#[test]
+fn embedded_resources_need_type_meta() {
+    let schema = StructuralSchema::new(
+        &json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"template": {"type": "object", "x-kubernetes-embedded-resource": true,
+            "x-kubernetes-preserve-unknown-fields": true}}}}}),
+    )
+    .unwrap();
+    let causes: Vec<String> = schema
+        .validate(&json!({"spec": {"template": {"kind": 3, "metadata": {"name": "x"}}}}))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        causes,
+        vec![
+            "spec.template.apiVersion: Required value: must not be empty",
+            "spec.template.kind: Invalid value: 3: must be a string",
+        ]
+    );
+}
