@@ -133,6 +133,8 @@ fn node_value(n: Node, depth: usize) -> Result<Value, String> {
 fn saphyr_options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
     o.legacy_octal_numbers = true;
+    // go-yaml v2 (what Helm reads values with) lets a repeated key's last value win
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     o
 }
 
