@@ -162,9 +162,15 @@ pub fn sort_manifests(
                     (kind, name, ann)
                 }
                 Value::Nil => (String::new(), String::new(), Value::Nil),
-                _ => {
+                other => {
+                    let kind = match other {
+                        Value::List(_) => "array",
+                        Value::Str(_) => "string",
+                        Value::Bool(_) => "bool",
+                        _ => "number",
+                    };
                     return Err(Error::Manifest(format!(
-                        "YAML parse error on {path}: error unmarshaling JSON: json: cannot unmarshal into Go value of type util.SimpleHead"
+                        "YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type util.SimpleHead"
                     )));
                 }
             };
