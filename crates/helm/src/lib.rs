@@ -311,6 +311,8 @@ fn merge_maps(dst: &Value, src: &Value) {
 }
 
 /// Renders a loaded chart: dependencies, values, schema, templates, then Helm's ordering.
+/// Template recursion is bounded (1500 levels) but deep: call this from a thread with a large
+/// stack (64 MiB or more), as [`template`] does, not from an async runtime's worker directly.
 pub fn render_release(mut c: chart::Chart, opts: &TemplateOptions) -> Result<Rendered, Error> {
     let user = user_values(&opts.values)?;
     values::process_dependencies(&mut c, &user)?;
