@@ -24,12 +24,14 @@ pub fn set_map_entries(
     if pairs.is_empty() {
         return Ok(());
     }
+    let segs: Vec<Vec<String>> = specs.iter().map(FieldSpec::segments).collect();
     for r in res.iter_mut() {
-        for fs in specs {
-            if !applies(r, fs) {
+        let gvk = r.gvk();
+        for (fs, path) in specs.iter().zip(&segs) {
+            if !gvk.is_selected_by(&fs.gvk) {
                 continue;
             }
-            walk(&mut r.obj, &fs.segments(), fs.create, &mut |slot| {
+            walk(&mut r.obj, path, fs.create, &mut |slot| {
                 if slot.is_null() {
                     *slot = Value::Map(Map::new());
                 }
