@@ -9,6 +9,7 @@ pub mod duration;
 pub mod events;
 pub mod flags;
 pub mod kinds;
+pub mod leader;
 pub mod logging;
 pub mod metrics;
 pub mod reconcile;
