@@ -83,7 +83,15 @@ impl ResourceType {
         format!("{}List", self.kind)
     }
 
+    /// Whether objects of this kind are answered to rather than stored (access reviews).
+    pub fn is_review(&self) -> bool {
+        self.group == "authorization.k8s.io"
+    }
+
     pub fn verbs(&self) -> Vec<&'static str> {
+        if self.is_review() {
+            return vec!["create"];
+        }
         let mut v = vec![
             "create",
             "delete",
@@ -443,6 +451,29 @@ const BUILTINS: &[Builtin] = &[
         "v1",
         "ClusterRoleBinding",
         "clusterrolebindings",
+        &[],
+        false,
+        false,
+        false,
+        false,
+    ),
+    // Answered, never stored (see access_review.rs).
+    b(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        &[],
+        false,
+        false,
+        false,
+        false,
+    ),
+    b(
+        "authorization.k8s.io",
+        "v1",
+        "SubjectAccessReview",
+        "subjectaccessreviews",
         &[],
         false,
         false,

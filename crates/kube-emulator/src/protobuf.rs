@@ -401,6 +401,48 @@ static ROLE_BINDING: Msg = Msg {
     ],
 };
 
+static RESOURCE_ATTRIBUTES: Msg = Msg {
+    name: "ResourceAttributes",
+    fields: &[
+        f(1, "namespace", Ty::Str),
+        f(2, "verb", Ty::Str),
+        f(3, "group", Ty::Str),
+        f(4, "version", Ty::Str),
+        f(5, "resource", Ty::Str),
+        f(6, "subresource", Ty::Str),
+        f(7, "name", Ty::Str),
+        f(8, "fieldSelector", Ty::Skip),
+        f(9, "labelSelector", Ty::Skip),
+    ],
+};
+static NON_RESOURCE_ATTRIBUTES: Msg = Msg {
+    name: "NonResourceAttributes",
+    fields: &[f(1, "path", Ty::Str), f(2, "verb", Ty::Str)],
+};
+static ACCESS_REVIEW_SPEC: Msg = Msg {
+    name: "SubjectAccessReviewSpec",
+    fields: &[
+        f(1, "resourceAttributes", Ty::Msg(&RESOURCE_ATTRIBUTES)),
+        f(
+            2,
+            "nonResourceAttributes",
+            Ty::Msg(&NON_RESOURCE_ATTRIBUTES),
+        ),
+        f(3, "user", Ty::Str),
+        rep(4, "groups", Ty::Str),
+        f(5, "extra", Ty::Skip),
+        f(6, "uid", Ty::Str),
+    ],
+};
+static ACCESS_REVIEW: Msg = Msg {
+    name: "SubjectAccessReview",
+    fields: &[
+        f(1, "metadata", Ty::Msg(&OBJECT_META)),
+        f(2, "spec", Ty::Msg(&ACCESS_REVIEW_SPEC)),
+        f(3, "status", Ty::Skip),
+    ],
+};
+
 fn message_for(api_version: &str, kind: &str) -> Option<&'static Msg> {
     Some(match (api_version, kind) {
         ("v1", "Namespace") => &NAMESPACE,
@@ -413,6 +455,9 @@ fn message_for(api_version: &str, kind: &str) -> Option<&'static Msg> {
         ("batch/v1", "CronJob") => &CRON_JOB,
         ("rbac.authorization.k8s.io/v1", "Role" | "ClusterRole") => &ROLE,
         ("rbac.authorization.k8s.io/v1", "RoleBinding" | "ClusterRoleBinding") => &ROLE_BINDING,
+        ("authorization.k8s.io/v1", "SelfSubjectAccessReview" | "SubjectAccessReview") => {
+            &ACCESS_REVIEW
+        }
         _ => return None,
     })
 }

@@ -157,3 +157,74 @@ pub fn impersonate(srv: &Server, user: User, headers: &HeaderMap) -> ApiResult<U
         groups: all_groups,
     })
 }
+
+/// Answer a SelfSubjectAccessReview (for the caller) or SubjectAccessReview (for spec.user).
+pub fn review(
+    srv: &Server,
+    caller: &User,
+    rt: &ResourceType,
+    mut review: Value,
+) -> ApiResult<Value> {
+    let spec = review.get("spec").cloned().unwrap_or(Value::Null);
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let user = if rt.kind == "SubjectAccessReview" {
+        let groups = spec
+            .get("groups")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|g| g.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        User {
+            name: s(&spec, "user"),
+            groups,
+        }
+    } else {
+        caller.clone()
+    };
+    let attrs = if let Some(r) = spec.get("resourceAttributes") {
+        let mut a = attributes(
+            &s(r, "verb"),
+            &s(r, "group"),
+            &s(r, "resource"),
+            &s(r, "subresource"),
+            &s(r, "namespace"),
+            &s(r, "name"),
+        );
+        a.resource_request = true;
+        a
+    } else if let Some(n) = spec.get("nonResourceAttributes") {
+        kube_rbac::Attributes {
+            verb: s(n, "verb"),
+            api_group: String::new(),
+            resource: String::new(),
+            subresource: String::new(),
+            namespace: String::new(),
+            name: String::new(),
+            path: s(n, "path"),
+            resource_request: false,
+        }
+    } else {
+        return Err(ApiError::invalid_plain(format!(
+            "{}.authorization.k8s.io \"\" is invalid: spec.resourceAttributes: Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified",
+            rt.kind
+        )));
+    };
+    let (allowed, reason) = match check(srv, &user, &attrs) {
+        Ok(()) => (true, String::new()),
+        Err(reason) => (false, reason),
+    };
+    let mut status = serde_json::json!({"allowed": allowed});
+    if !reason.is_empty() {
+        status["reason"] = Value::String(reason);
+    }
+    review["status"] = status;
+    review["apiVersion"] = Value::String("authorization.k8s.io/v1".into());
+    review["kind"] = Value::String(rt.kind.clone());
+    if !review.get("metadata").is_some_and(Value::is_object) {
+        review["metadata"] = serde_json::json!({});
+    }
+    Ok(review)
+}

@@ -55,6 +55,16 @@ pub async fn serve(
     if matches!(verb, "create" | "update" | "delete" | "deletecollection") && !body.is_empty() {
         check_json_body(&ctx)?;
     }
+    if rt.is_review() {
+        if verb != "create" {
+            return Err(ApiError::method_not_allowed());
+        }
+        let review = parse_object(&ctx, &body)?;
+        return Ok(json_response(
+            StatusCode::CREATED,
+            &rbac::review(&srv, &ctx.user, &rt, review)?,
+        ));
+    }
     if sub == Some("scale") {
         return scale(&srv, &ctx, &rt, &ns, &name, verb, &body);
     }
@@ -226,7 +236,7 @@ pub struct Selection {
 impl Selection {
     pub fn from_ctx(ctx: &Ctx) -> ApiResult<Self> {
         let labels = LabelSelector::parse(ctx.q("labelSelector").unwrap_or(""))
-            .map_err(|e| ApiError::bad_request(format!("unable to parse requirement: {e}")))?;
+            .map_err(ApiError::bad_request)?;
         let fields = FieldSelector::parse(ctx.q("fieldSelector").unwrap_or(""))
             .map_err(ApiError::bad_request)?;
         Ok(Selection { labels, fields })

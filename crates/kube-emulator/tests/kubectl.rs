@@ -590,3 +590,64 @@ async fn typed_create_subcommands_and_scale() {
     );
     emu.stop().await;
 }
+
+#[tokio::test]
+async fn auth_can_i_and_impersonation() {
+    let emu = common::start().await;
+    let kc = emu.kubeconfig_path();
+    ok(
+        kc,
+        &[
+            "create",
+            "role",
+            "reader",
+            "--verb=get,list",
+            "--resource=configmaps",
+        ],
+        None,
+    )
+    .await;
+    ok(
+        kc,
+        &[
+            "create",
+            "rolebinding",
+            "reader",
+            "--role=reader",
+            "--user=alice",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        ok(kc, &["auth", "can-i", "delete", "configmaps"], None).await,
+        "yes\n"
+    );
+    assert_eq!(
+        ok(
+            kc,
+            &["auth", "can-i", "list", "configmaps", "--as=alice"],
+            None
+        )
+        .await,
+        "yes\n"
+    );
+    let out = kubectl(
+        kc,
+        &["auth", "can-i", "delete", "configmaps", "--as=alice"],
+        None,
+    )
+    .await;
+    assert!(!out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "no\n");
+    assert_eq!(
+        ok(kc, &["get", "cm", "--as=alice", "-o", "name"], None).await,
+        ""
+    );
+    let err = fails(kc, &["get", "secrets", "--as=alice"], None).await;
+    assert_eq!(
+        err.trim(),
+        "Error from server (Forbidden): secrets is forbidden: User \"alice\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\""
+    );
+    emu.stop().await;
+}

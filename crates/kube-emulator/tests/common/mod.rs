@@ -22,7 +22,8 @@ pub async fn start_with(cfg: EmulatorConfig) -> Emulator {
 pub fn shared_dir() -> Option<PathBuf> {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared"));
     if p.join("reference/flux-crds").is_dir() {
-        Some(p)
+        // kubectl cleans paths lexically; resolve `..` through any symlinks first.
+        Some(p.canonicalize().unwrap_or(p))
     } else {
         eprintln!(
             "!!! SKIPPING: ../shared/reference/flux-crds is absent; the Flux CRD conformance checks did not run"
