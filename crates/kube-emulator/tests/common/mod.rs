@@ -44,7 +44,7 @@ pub async fn kubectl(kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> O
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| {
-        panic!("cannot run kubectl ({e}): kubectl v1.32 must be on PATH (preinstalled on project machines; see scripts/setup/kube-emulator.sh)")
+        panic!("cannot run kubectl ({e}): kubectl v1.32 must be on PATH (preinstalled on project machines; see scripts/setup/kubectl.sh)")
     });
     if let Some(input) = stdin {
         let mut s = child.stdin.take().expect("stdin");
