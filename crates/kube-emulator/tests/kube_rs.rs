@@ -920,3 +920,35 @@ async fn workload_simulator_rolls_out_and_fails_on_fail_tag() {
     .await;
     emu.stop().await;
 }
+
+#[tokio::test]
+async fn watcher_with_streaming_lists_gets_initial_events_then_changes() {
+    let emu = common::start().await;
+    let cms: Api<ConfigMap> = Api::default_namespaced(emu.client().await.unwrap());
+    cms.create(&PostParams::default(), &cm("one", json!({})))
+        .await
+        .unwrap();
+    cms.create(&PostParams::default(), &cm("two", json!({})))
+        .await
+        .unwrap();
+    let mut events = watcher(cms.clone(), watcher::Config::default().streaming_lists()).boxed();
+    let mut init = Vec::new();
+    loop {
+        match events.try_next().await.unwrap().unwrap() {
+            watcher::Event::Init => {}
+            watcher::Event::InitApply(c) => init.push(c.metadata.name.unwrap()),
+            watcher::Event::InitDone => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    init.sort();
+    assert_eq!(init, vec!["one", "two"]);
+    cms.create(&PostParams::default(), &cm("three", json!({})))
+        .await
+        .unwrap();
+    match events.try_next().await.unwrap().unwrap() {
+        watcher::Event::Apply(c) => assert_eq!(c.metadata.name.as_deref(), Some("three")),
+        other => panic!("unexpected {other:?}"),
+    }
+    emu.stop().await;
+}
