@@ -222,6 +222,16 @@ pub trait HasConditions {
     }
 }
 
+/// A bare condition list, as a status writer holds it.
+impl HasConditions for Vec<Condition> {
+    fn conditions(&self) -> &[Condition] {
+        self
+    }
+    fn conditions_mut(&mut self) -> &mut Vec<Condition> {
+        self
+    }
+}
+
 /// Implements [`HasConditions`] for a status struct with a `conditions: Option<Vec<Condition>>` field.
 #[macro_export]
 macro_rules! impl_has_conditions {

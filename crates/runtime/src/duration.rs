@@ -61,6 +61,12 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     Ok(Duration::from_nanos(total.round() as u64))
 }
 
+/// The delay before the `retry`-th retry (1-based): doubling from `min`, capped at `max`.
+pub fn exponential_backoff(min: Duration, max: Duration, retry: u32) -> Duration {
+    min.saturating_mul(1u32 << retry.saturating_sub(1).min(30))
+        .min(max)
+}
+
 /// Format a duration the way Go's `time.Duration.String` does (`1m30s`, `750ms`, `0s`).
 pub fn format_duration(d: Duration) -> String {
     let nanos = d.as_nanos();
@@ -125,6 +131,18 @@ mod tests {
             parse_duration("10").unwrap_err().to_string(),
             "invalid duration '10': missing unit"
         );
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let (min, max) = (Duration::from_millis(750), Duration::from_secs(900));
+        assert_eq!(exponential_backoff(min, max, 1), Duration::from_millis(750));
+        assert_eq!(
+            exponential_backoff(min, max, 2),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(exponential_backoff(min, max, 5), Duration::from_secs(12));
+        assert_eq!(exponential_backoff(min, max, 40), max);
     }
 
     #[test]

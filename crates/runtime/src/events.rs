@@ -305,10 +305,11 @@ async fn post_event(http: reqwest::Client, url: String, event: FluxEvent, policy
             Err(err) => tracing::debug!(url = %url, error = %err, attempt, "event delivery failed"),
         }
         if attempt < policy.retries {
-            let backoff = policy
-                .min_backoff
-                .saturating_mul(1 << attempt.min(16))
-                .min(policy.max_backoff);
+            let backoff = crate::duration::exponential_backoff(
+                policy.min_backoff,
+                policy.max_backoff,
+                attempt + 1,
+            );
             tokio::time::sleep(backoff).await;
         }
     }

@@ -4,9 +4,10 @@
 //! on spec changes and on `reconcile.fluxcd.io/requestedAt`, suspend, the finalizer, the kstatus
 //! conditions (one status patch per reconcile), events and metrics.
 
-use crate::duration::parse_duration;
+use crate::duration::{exponential_backoff, parse_duration};
 use crate::events::{EventRecorder, InvolvedObject, Severity};
 use crate::metrics::{Metrics, ObjectLabels, ReconcileResult};
+use flux_api::HasConditions;
 use flux_api::meta::{FINALIZER, RECONCILE_REQUEST_ANNOTATION, condition_type, reason};
 use futures::StreamExt;
 use kube::api::{Api, Patch, PatchParams};
@@ -351,25 +352,17 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             if let Ok(mut failures) = ctx.failures.lock() {
                 failures.remove(&key);
             }
-            set(
-                &mut conditions,
+            conditions.set_condition(
                 condition_type::READY,
                 flux_api::ConditionStatus::True,
                 &outcome.reason,
                 &outcome.message,
                 generation,
             );
-            remove(&mut conditions, condition_type::RECONCILING);
-            remove(&mut conditions, condition_type::STALLED);
+            conditions.remove_condition(condition_type::RECONCILING);
+            conditions.remove_condition(condition_type::STALLED);
             for (type_, status_, reason_, message) in &outcome.conditions {
-                set(
-                    &mut conditions,
-                    type_,
-                    *status_,
-                    reason_,
-                    message,
-                    generation,
-                );
+                conditions.set_condition(type_, *status_, reason_, message, generation);
             }
             status.extend(outcome.status.clone());
             let every = every.unwrap_or(Duration::from_secs(600));
@@ -380,8 +373,7 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             )
         }
         Err(err) => {
-            set(
-                &mut conditions,
+            conditions.set_condition(
                 condition_type::READY,
                 flux_api::ConditionStatus::False,
                 &err.reason,
@@ -389,9 +381,8 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
                 generation,
             );
             if err.disposition == Disposition::Stalled {
-                remove(&mut conditions, condition_type::RECONCILING);
-                set(
-                    &mut conditions,
+                conditions.remove_condition(condition_type::RECONCILING);
+                conditions.set_condition(
                     condition_type::STALLED,
                     flux_api::ConditionStatus::True,
                     &err.reason,
@@ -399,9 +390,8 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
                     generation,
                 );
             } else {
-                remove(&mut conditions, condition_type::STALLED);
-                set(
-                    &mut conditions,
+                conditions.remove_condition(condition_type::STALLED);
+                conditions.set_condition(
                     condition_type::RECONCILING,
                     flux_api::ConditionStatus::True,
                     reason::PROGRESSING_WITH_RETRY,
@@ -477,31 +467,6 @@ async fn patch_metadata<K: FluxObject>(
         })
 }
 
-fn set(
-    conditions: &mut Vec<flux_api::Condition>,
-    type_: &str,
-    status: flux_api::ConditionStatus,
-    reason: &str,
-    message: &str,
-    generation: Option<i64>,
-) {
-    use flux_api::HasConditions;
-    struct Holder<'a>(&'a mut Vec<flux_api::Condition>);
-    impl HasConditions for Holder<'_> {
-        fn conditions(&self) -> &[flux_api::Condition] {
-            self.0
-        }
-        fn conditions_mut(&mut self) -> &mut Vec<flux_api::Condition> {
-            self.0
-        }
-    }
-    Holder(conditions).set_condition(type_, status, reason, message, generation);
-}
-
-fn remove(conditions: &mut Vec<flux_api::Condition>, type_: &str) {
-    conditions.retain(|c| c.type_ != type_);
-}
-
 fn retry_action<K: FluxObject>(
     object: &K,
     disposition: Disposition,
@@ -529,19 +494,13 @@ fn retry_action<K: FluxObject>(
                     *n
                 })
                 .unwrap_or(1);
-            Action::requeue(backoff(
+            Action::requeue(exponential_backoff(
                 ctx.settings.min_retry_delay,
                 ctx.settings.max_retry_delay,
                 attempts,
             ))
         }
     }
-}
-
-/// The delay before the `attempt`-th retry: doubling from `min`, capped at `max`.
-pub fn backoff(min: Duration, max: Duration, attempt: u32) -> Duration {
-    min.saturating_mul(1u32 << attempt.saturating_sub(1).min(30))
-        .min(max)
 }
 
 /// `interval` plus or minus up to `percent` percent, so that many objects do not reconcile in step.
@@ -564,15 +523,6 @@ fn error_policy<K: FluxObject>(object: Arc<K>, err: &HarnessError, ctx: Arc<Cont
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let (min, max) = (Duration::from_millis(750), Duration::from_secs(900));
-        assert_eq!(backoff(min, max, 1), Duration::from_millis(750));
-        assert_eq!(backoff(min, max, 2), Duration::from_millis(1500));
-        assert_eq!(backoff(min, max, 5), Duration::from_secs(12));
-        assert_eq!(backoff(min, max, 40), max);
-    }
 
     #[test]
     fn jitter_stays_within_the_percentage() {

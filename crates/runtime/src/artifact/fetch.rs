@@ -109,11 +109,11 @@ impl ArtifactFetcher {
                         && err.is_retryable()
                         && !matches!(err, FetchError::DigestMismatch { .. }) =>
                 {
-                    let backoff = self
-                        .options
-                        .min_backoff
-                        .saturating_mul(1 << attempt.min(16))
-                        .min(self.options.max_backoff);
+                    let backoff = crate::duration::exponential_backoff(
+                        self.options.min_backoff,
+                        self.options.max_backoff,
+                        attempt + 1,
+                    );
                     tracing::debug!(url = %url, attempt, error = %err, "artifact download failed, retrying");
                     tokio::time::sleep(backoff).await;
                     attempt += 1;
