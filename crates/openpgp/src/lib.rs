@@ -1,0 +1,1 @@
+//! OpenPGP signature verification for Git commits and tags.

@@ -1,0 +1,1 @@
+//! SOPS decryption (age, OpenPGP) for the kustomize controller.
