@@ -137,3 +137,47 @@ pub enum VerifyError {
         key_id: String,
     },
 }
+
+/// A parser error as one short line. The parser's own messages can embed the input bytes they
+/// stopped at (and a Secret value must never be echoed), so only the leading prose is kept.
+pub(crate) fn short_reason(error: &impl std::fmt::Display) -> String {
+    const MAX: usize = 160;
+    let text = error.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    let prose = &line[..line.find(['[', '{', '(', '`']).unwrap_or(line.len())];
+    let prose = prose
+        .trim_end()
+        .trim_end_matches("Error")
+        .trim_end()
+        .trim_end_matches(':')
+        .trim_start_matches("IO error: ");
+    let mut reason: String = prose.chars().take(MAX).collect();
+    if reason.is_empty() {
+        reason = "unreadable OpenPGP data".to_string();
+    }
+    reason
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_reason;
+
+    #[test]
+    fn parser_details_with_input_bytes_are_dropped() {
+        assert_eq!(
+            short_reason(
+                &"IO error: failed reading: armor footer Error(Error { input: [90, 45] })"
+            ),
+            "failed reading: armor footer"
+        );
+        assert_eq!(
+            short_reason(&"unknown packet header version 1101110"),
+            "unknown packet header version 1101110"
+        );
+        assert_eq!(
+            short_reason(&"assertion failed: `(left == right)`\n left: `[1]`"),
+            "assertion failed"
+        );
+        assert_eq!(short_reason(&"[1, 2]"), "unreadable OpenPGP data");
+    }
+}

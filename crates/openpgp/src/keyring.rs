@@ -7,7 +7,7 @@ use pgp::composed::{Deserializable, SignedPublicKey, SignedPublicSubKey};
 use pgp::packet::{PublicKey, PublicSubkey, Signature, SignatureType, SubpacketData};
 use pgp::types::{KeyDetails, Tag, Timestamp};
 
-use crate::error::KeyError;
+use crate::error::{KeyError, short_reason};
 
 const PUBLIC_BEGIN: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
 const PUBLIC_END: &str = "-----END PGP PUBLIC KEY BLOCK-----";
@@ -139,10 +139,10 @@ fn parse_value(name: &str, value: &[u8]) -> Result<Vec<SignedPublicKey>, KeyErro
             .ok_or_else(|| unparseable(format!("missing '{PUBLIC_END}' line")))?
             + PUBLIC_END.len();
         let (parsed, _headers) = SignedPublicKey::from_armor_many(&block.as_bytes()[..end])
-            .map_err(|e| unparseable(e.to_string()))?;
+            .map_err(|e| unparseable(short_reason(&e)))?;
         let before = keys.len();
         for key in parsed {
-            keys.push(key.map_err(|e| unparseable(e.to_string()))?);
+            keys.push(key.map_err(|e| unparseable(short_reason(&e)))?);
         }
         if keys.len() == before {
             return Err(unparseable("the armored block holds no public key".into()));

@@ -9,7 +9,9 @@ use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::SignatureType;
 use pgp::types::{KeyDetails, VerifyingKey};
 
-use crate::error::VerifyError;
+use crate::error::{VerifyError, short_reason};
+
+const MISMATCH: &str = "the signature does not match the signed content";
 use crate::git_object::{self, SignatureFormat, SignedObject};
 use crate::keyring::{Cert, KeyState, Keyring, fingerprint_hex, key_id_hex, system_time};
 
@@ -75,7 +77,7 @@ impl Keyring {
         let (signature, _headers) =
             DetachedSignature::from_string(armored_signature).map_err(|e| {
                 VerifyError::MalformedSignature {
-                    reason: e.to_string(),
+                    reason: short_reason(&e),
                 }
             })?;
         let sig = &signature.signature;
@@ -154,7 +156,15 @@ impl<K: KeyDetails + VerifyingKey> Component for K {
         fingerprint_hex(self)
     }
     fn check(&self, signature: &DetachedSignature, payload: &[u8]) -> Result<(), String> {
-        signature.verify(self, payload).map_err(|e| e.to_string())
+        signature.verify(self, payload).map_err(|e| {
+            // rpgp reports the common case, a digest mismatch, as a failed assertion.
+            let detail = short_reason(&e);
+            if detail.starts_with("assertion failed") {
+                MISMATCH.to_string()
+            } else {
+                format!("{MISMATCH}: {detail}")
+            }
+        })
     }
 }
 
