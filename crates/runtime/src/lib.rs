@@ -5,12 +5,14 @@
 //! events, metrics and leader election are being built (see README.md).
 
 pub mod artifact;
+pub mod client;
 pub mod duration;
 pub mod events;
 pub mod flags;
 pub mod kinds;
 pub mod leader;
 pub mod logging;
+pub mod manager;
 pub mod metrics;
 pub mod reconcile;
 pub mod server;

@@ -175,6 +175,41 @@ where
     K: FluxObject,
     R: Reconciler<K>,
 {
+    run_until(reconciler, ctx, shutdown_signal()).await;
+}
+
+/// Resolves on the first SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Run the controller until `shutdown` resolves: no new reconciles start after that, and the
+/// future ends once the in-flight ones have finished (bound that wait with a timeout, as
+/// [`crate::manager::Manager`] does).
+pub async fn run_until<K, R, S>(reconciler: R, ctx: Context, shutdown: S)
+where
+    K: FluxObject,
+    R: Reconciler<K>,
+    S: Future<Output = ()> + Send + Sync + 'static,
+{
     let api: Api<K> = match &ctx.settings.namespace {
         Some(ns) => Api::namespaced(ctx.client.clone(), ns),
         None => Api::all(ctx.client.clone()),
@@ -202,7 +237,7 @@ where
     let reconciler = Arc::new(reconciler);
     Controller::for_stream(trigger, reader)
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-        .shutdown_on_signal()
+        .graceful_shutdown_on(shutdown)
         .run(
             move |object, ctx| {
                 let reconciler = reconciler.clone();
