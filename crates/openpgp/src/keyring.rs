@@ -83,6 +83,32 @@ impl Keyring {
         Ok(Keyring { certs })
     }
 
+    /// Like [`Keyring::from_named_armored`], but skips the values that cannot be read, as Flux's
+    /// current `VerifyPGPSignature` does (a stray non-key value does not disable verification),
+    /// returning them for the caller to report. Fails only when no value holds a usable key:
+    /// with the first value's error, or [`KeyError::NoKeys`] when there was none.
+    pub fn from_named_armored_lenient<'a>(
+        values: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    ) -> Result<(Keyring, Vec<KeyError>), KeyError> {
+        let mut certs = Vec::new();
+        let mut skipped = Vec::new();
+        for (name, value) in values {
+            let parsed = parse_value(name, value).and_then(|keys| {
+                keys.into_iter()
+                    .map(|key| Cert::from_signed(key, name))
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            match parsed {
+                Ok(more) => certs.extend(more),
+                Err(e) => skipped.push(e),
+            }
+        }
+        if certs.is_empty() {
+            return Err(skipped.into_iter().next().unwrap_or(KeyError::NoKeys));
+        }
+        Ok((Keyring { certs }, skipped))
+    }
+
     /// How many public keys (certificates) the keyring holds.
     pub fn len(&self) -> usize {
         self.certs.len()

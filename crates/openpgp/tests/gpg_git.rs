@@ -603,3 +603,33 @@ fn corrupted_keys_and_signatures_never_panic() {
         let _ = Keyring::from_armored(&[&key]).map(|ring| ring.verify_commit(&f.commit_bob));
     }
 }
+
+#[test]
+fn lenient_loading_skips_unreadable_values() {
+    let f = fixture();
+    let (ring, skipped) = Keyring::from_named_armored_lenient([
+        ("README", &b"keys for the fleet repository"[..]),
+        ("alice.asc", &f.alice_rsa.armored[..]),
+    ])
+    .unwrap();
+    assert_eq!(ring.len(), 1);
+    assert_eq!(
+        skipped,
+        [KeyError::NotArmored {
+            value: "README".into()
+        }]
+    );
+    ring.verify_commit(&f.commit_alice).unwrap();
+
+    let err = Keyring::from_named_armored_lenient([("README", &b"no keys"[..])]).unwrap_err();
+    assert_eq!(
+        err,
+        KeyError::NotArmored {
+            value: "README".into()
+        }
+    );
+    assert_eq!(
+        Keyring::from_named_armored_lenient([]).unwrap_err(),
+        KeyError::NoKeys
+    );
+}
