@@ -1,11 +1,14 @@
 //! The reconcile runtime shared by every flux-rs controller.
 //!
 //! Controllers hold only their own kinds' logic; everything Flux's controllers do alike lives here.
-//! Present today: the common flags and the artifact fetcher. The controller harness, status writer,
-//! events, metrics and leader election are being built (see README.md).
+//! A controller's `main` builds a [`manager::Manager`] from the [`flags`], adds its
+//! [`reconcile::Reconciler`]s and runs; the reconcilers use [`acl`], [`dependencies`], [`client`]
+//! and [`artifact`] for what Flux's controllers share. README.md lists what is done and what not.
 
+pub mod acl;
 pub mod artifact;
 pub mod client;
+pub mod dependencies;
 pub mod duration;
 pub mod events;
 pub mod flags;
