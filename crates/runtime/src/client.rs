@@ -18,6 +18,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
+mod factory;
+pub use factory::{ClientFactory, ClientFactoryError, KubeConfigPolicy, KubeConfigSecretRef};
+
 /// Why no client could be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

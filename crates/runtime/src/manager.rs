@@ -61,7 +61,7 @@
 //! }
 //! ```
 
-use crate::client::ClientError;
+use crate::client::{ClientError, ClientFactory, ClientFactoryError};
 use crate::events::{DeliveryPolicy, EventRecorder};
 use crate::flags::CommonFlags;
 use crate::leader::{LeaderElector, LeaderError, LeaseTimings};
@@ -131,6 +131,7 @@ pub struct Manager {
     graceful_shutdown_timeout: Duration,
     identity: String,
     lease_namespace: Option<String>,
+    config: Option<kube::Config>,
 }
 
 impl Manager {
@@ -139,8 +140,43 @@ impl Manager {
     /// Lease, the events' reporting controller and the field manager.
     pub async fn start(name: &str, flags: &CommonFlags) -> Result<Manager, ManagerError> {
         crate::logging::init(&flags.log_level, &flags.log_encoding);
-        let client = crate::client::from_flags(flags).await?;
-        Self::with_client(name, flags, client).await
+        let (config, source) = crate::client::config_from_flags(flags).await?;
+        tracing::info!(source = ?source, server = %config.cluster_url, "loaded cluster configuration");
+        Self::with_config(name, flags, config).await
+    }
+
+    /// As [`Manager::start`] with a configuration already loaded (throttled by the flags; kept
+    /// for [`Manager::client_factory`]); logging is left as it is.
+    pub async fn with_config(
+        name: &str,
+        flags: &CommonFlags,
+        config: kube::Config,
+    ) -> Result<Manager, ManagerError> {
+        let client = crate::client::client_with_throttle(
+            config.clone(),
+            flags.kube_api_qps,
+            flags.kube_api_burst,
+        )?;
+        let mut manager = Self::with_client(name, flags, client).await?;
+        manager.config = Some(config);
+        Ok(manager)
+    }
+
+    /// Clients acting for objects (impersonation, remote clusters), sharing this manager's
+    /// configuration and throttle settings. `default_service_account` is
+    /// `--default-service-account`. Fails only for managers built [`Manager::with_client`].
+    pub fn client_factory(
+        &self,
+        default_service_account: &str,
+    ) -> Result<ClientFactory, ClientFactoryError> {
+        let config = self
+            .config
+            .clone()
+            .ok_or(ClientFactoryError::NoBaseConfig)?;
+        Ok(
+            ClientFactory::new(config, self.client.clone(), default_service_account)
+                .with_throttle(self.flags.kube_api_qps, self.flags.kube_api_burst),
+        )
     }
 
     /// As [`Manager::start`] with a client already built (tests, or a custom configuration);
@@ -185,6 +221,7 @@ impl Manager {
             graceful_shutdown_timeout: DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT,
             identity: default_identity(),
             lease_namespace: None,
+            config: None,
         })
     }
 
