@@ -19,3 +19,4 @@ pub mod manager;
 pub mod metrics;
 pub mod reconcile;
 pub mod server;
+pub mod watches;

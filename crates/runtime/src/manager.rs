@@ -332,6 +332,25 @@ impl Manager {
         ));
     }
 
+    /// [`Manager::add_controller`] with watches of related objects (see [`crate::watches`]).
+    pub fn add_controller_with_watches<K, R>(
+        &mut self,
+        reconciler: R,
+        ctx: Context,
+        watches: Vec<crate::watches::RelatedWatch<K>>,
+    ) where
+        K: FluxObject,
+        R: Reconciler<K>,
+    {
+        let name = ctx.settings.metrics_name.clone();
+        let shutdown = self.shutdown.clone();
+        self.controllers.push((
+            name,
+            crate::reconcile::run_with_watches::<K, R, _>(reconciler, ctx, shutdown, watches)
+                .boxed(),
+        ));
+    }
+
     /// Run any future alongside the controllers (started after leadership is won). It should end
     /// soon after [`Manager::shutdown_signal`] resolves; past the graceful timeout it is dropped.
     pub fn add(&mut self, name: &str, future: impl Future<Output = ()> + Send + 'static) {

@@ -210,6 +210,21 @@ where
     R: Reconciler<K>,
     S: Future<Output = ()> + Send + Sync + 'static,
 {
+    run_with_watches(reconciler, ctx, shutdown, Vec::new()).await;
+}
+
+/// [`run_until`], plus watches of related objects whose changes re-queue the objects referring
+/// to them (see [`crate::watches`]).
+pub async fn run_with_watches<K, R, S>(
+    reconciler: R,
+    ctx: Context,
+    shutdown: S,
+    watches: Vec<crate::watches::RelatedWatch<K>>,
+) where
+    K: FluxObject,
+    R: Reconciler<K>,
+    S: Future<Output = ()> + Send + Sync + 'static,
+{
     let api: Api<K> = match &ctx.settings.namespace {
         Some(ns) => Api::namespaced(ctx.client.clone(), ns),
         None => Api::all(ctx.client.clone()),
@@ -235,7 +250,12 @@ where
         })
         .set(i64::from(concurrency));
     let reconciler = Arc::new(reconciler);
-    Controller::for_stream(trigger, reader)
+    let mut controller = Controller::for_stream(trigger, reader.clone());
+    for watch in watches {
+        tracing::debug!(controller = %name, watch = %watch.name(), "watching related objects");
+        controller = controller.reconcile_on(watch.start(ctx.client.clone(), reader.clone()));
+    }
+    controller
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
         .graceful_shutdown_on(shutdown)
         .run(

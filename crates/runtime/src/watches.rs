@@ -1,0 +1,259 @@
+//! Watches of related objects: "re-queue my objects when this other object changes".
+//!
+//! A [`RelatedWatch`] watches another kind, reduces each of its objects to a fingerprint of what
+//! matters (e.g. a source's `status.artifact.revision`, a Secret's data), and when a fingerprint
+//! changes (or the object appears or goes) re-queues every object of the controller's kind that
+//! refers to it. Give the watches to [`crate::reconcile::run_with_watches`] or
+//! [`crate::manager::Manager::add_controller_with_watches`].
+//!
+//! ```no_run
+//! use flux_api::kustomize::Kustomization;
+//! use flux_api::source::GitRepository;
+//! use flux_runtime::watches::{ConfigKind, ConfigRef, RelatedWatch};
+//!
+//! // A Kustomization is re-queued when the GitRepository it builds from gets a new artifact.
+//! let source = RelatedWatch::<Kustomization>::source_revision::<GitRepository>(|ks, repo| {
+//!     let r = &ks.spec.source_ref;
+//!     r.name == repo.metadata.name.clone().unwrap_or_default()
+//!         && r.namespace.as_deref().or(ks.metadata.namespace.as_deref())
+//!             == repo.metadata.namespace.as_deref()
+//! });
+//! // ...and when a Secret or ConfigMap labelled reconcile.fluxcd.io/watch=Enabled that it uses
+//! // in postBuild.substituteFrom changes.
+//! let configs = RelatedWatch::<Kustomization>::configs("reconcile.fluxcd.io/watch=Enabled", |ks| {
+//!     ks.spec.post_build.iter()
+//!         .flat_map(|p| p.substitute_from.iter().flatten())
+//!         .map(|s| ConfigRef {
+//!             kind: match s.kind {
+//!                 flux_api::kustomize::ValuesReferenceKind::Secret => ConfigKind::Secret,
+//!                 flux_api::kustomize::ValuesReferenceKind::ConfigMap => ConfigKind::ConfigMap,
+//!             },
+//!             name: s.name.clone(),
+//!         })
+//!         .collect()
+//! });
+//! let mut watches = vec![source];
+//! watches.extend(configs);
+//! ```
+
+use crate::reconcile::FluxObject;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+use kube::Resource;
+use kube::api::Api;
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+type Starter<K> =
+    Box<dyn FnOnce(kube::Client, Store<K>) -> BoxStream<'static, ObjectRef<K>> + Send>;
+
+/// A watch of another kind whose changes re-queue the objects of `K` that refer to it.
+pub struct RelatedWatch<K: FluxObject> {
+    name: String,
+    start: Starter<K>,
+}
+
+impl<K: FluxObject> Debug for RelatedWatch<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelatedWatch")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Secret or ConfigMap an object refers to (in its own namespace).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConfigRef {
+    pub kind: ConfigKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConfigKind {
+    Secret,
+    ConfigMap,
+}
+
+impl<K: FluxObject> RelatedWatch<K> {
+    /// Watch every `R` (in all namespaces, or those matching `label_selector` when not empty);
+    /// when `fingerprint(r)` changes, or `r` appears or is deleted, re-queue each `K` for which
+    /// `refers_to(k, r)`.
+    pub fn new<R, F, P>(label_selector: &str, fingerprint: F, refers_to: P) -> Self
+    where
+        R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+        F: Fn(&R) -> Option<String> + Send + Sync + 'static,
+        P: Fn(&K, &R) -> bool + Send + Sync + 'static,
+    {
+        let selector = label_selector.to_string();
+        let name = format!(
+            "{}{}",
+            R::kind(&()),
+            if selector.is_empty() {
+                String::new()
+            } else {
+                format!(" ({selector})")
+            }
+        );
+        let refers_to = Arc::new(refers_to);
+        let start: Starter<K> = Box::new(move |client, store| {
+            let api: Api<R> = Api::all(client);
+            let mut config = watcher::Config::default();
+            if !selector.is_empty() {
+                config = config.labels(&selector);
+            }
+            let mut seen: HashMap<(String, String), Option<String>> = HashMap::new();
+            watcher(api, config)
+                .default_backoff()
+                .filter_map(move |event| {
+                    let changed = match event {
+                        Ok(watcher::Event::Apply(obj) | watcher::Event::InitApply(obj)) => {
+                            let key = key_of(&obj);
+                            let print = fingerprint(&obj);
+                            let before = seen.insert(key, print.clone());
+                            (before != Some(print)).then_some(obj)
+                        }
+                        Ok(watcher::Event::Delete(obj)) => {
+                            seen.remove(&key_of(&obj));
+                            Some(obj)
+                        }
+                        Ok(watcher::Event::Init | watcher::Event::InitDone) => None,
+                        Err(err) => {
+                            tracing::debug!(error = %err, "related watch error");
+                            None
+                        }
+                    };
+                    futures::future::ready(changed)
+                })
+                .flat_map(move |related: R| {
+                    let refs: Vec<ObjectRef<K>> = store
+                        .state()
+                        .iter()
+                        .filter(|k| refers_to(k, &related))
+                        .map(|k| ObjectRef::from_obj(k.as_ref()))
+                        .collect();
+                    futures::stream::iter(refs)
+                })
+                .boxed()
+        });
+        RelatedWatch { name, start }
+    }
+
+    /// Re-queue objects when the `status.artifact.revision` of a source they refer to changes
+    /// (Flux's source revision change predicate): the source kinds GitRepository, OCIRepository,
+    /// Bucket, HelmChart, ExternalArtifact.
+    pub fn source_revision<R>(refers_to: impl Fn(&K, &R) -> bool + Send + Sync + 'static) -> Self
+    where
+        R: Resource<DynamicType = ()>
+            + Clone
+            + Debug
+            + DeserializeOwned
+            + Serialize
+            + Send
+            + Sync
+            + 'static,
+    {
+        Self::new::<R, _, _>("", artifact_revision::<R>, refers_to)
+    }
+
+    /// Re-queue objects when the data of a Secret or ConfigMap they refer to (in their namespace)
+    /// changes, for Secrets and ConfigMaps matching `label_selector`
+    /// (`--watch-configs-label-selector`, Flux's `reconcile.fluxcd.io/watch=Enabled`).
+    pub fn configs(
+        label_selector: &str,
+        references: impl Fn(&K) -> Vec<ConfigRef> + Send + Sync + 'static,
+    ) -> Vec<Self> {
+        let references = Arc::new(references);
+        let for_secrets = references.clone();
+        let secrets = Self::new::<Secret, _, _>(
+            label_selector,
+            |s| Some(hash_of(&(&s.data, &s.string_data, &s.type_))),
+            move |k, s| refers_to_config(for_secrets.as_ref(), k, ConfigKind::Secret, s.meta()),
+        );
+        let for_maps = references;
+        let maps = Self::new::<ConfigMap, _, _>(
+            label_selector,
+            |c| Some(hash_of(&(&c.data, &c.binary_data))),
+            move |k, c| refers_to_config(for_maps.as_ref(), k, ConfigKind::ConfigMap, c.meta()),
+        );
+        vec![secrets, maps]
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Start watching: the stream of objects to re-queue (used by the harness).
+    pub fn start(self, client: kube::Client, store: Store<K>) -> BoxStream<'static, ObjectRef<K>> {
+        (self.start)(client, store)
+    }
+}
+
+fn key_of<R: Resource>(obj: &R) -> (String, String) {
+    (
+        obj.meta().namespace.clone().unwrap_or_default(),
+        obj.meta().name.clone().unwrap_or_default(),
+    )
+}
+
+fn refers_to_config<K: FluxObject>(
+    references: &(dyn Fn(&K) -> Vec<ConfigRef> + Send + Sync),
+    object: &K,
+    kind: ConfigKind,
+    config: &kube::api::ObjectMeta,
+) -> bool {
+    if object.meta().namespace != config.namespace {
+        return false;
+    }
+    let name = config.name.as_deref().unwrap_or_default();
+    references(object)
+        .iter()
+        .any(|r| r.kind == kind && r.name == name)
+}
+
+fn hash_of<T: Serialize>(value: &T) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// `status.artifact.revision` of any source kind.
+pub fn artifact_revision<R: Serialize>(source: &R) -> Option<String> {
+    let value = serde_json::to_value(source).ok()?;
+    value
+        .pointer("/status/artifact/revision")?
+        .as_str()
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_artifact_revision_is_read_from_any_source() {
+        let repo: flux_api::source::GitRepository = serde_json::from_value(serde_json::json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": "r", "namespace": "n"},
+            "spec": {"url": "https://x", "interval": "1m"},
+            "status": {"artifact": {"path": "p", "url": "u", "revision": "main@sha1:abc",
+                                    "digest": "sha256:0", "lastUpdateTime": "2024-01-01T00:00:00Z"}}
+        }))
+        .unwrap();
+        assert_eq!(artifact_revision(&repo).as_deref(), Some("main@sha1:abc"));
+        let bare: flux_api::source::GitRepository = serde_json::from_value(serde_json::json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": "r", "namespace": "n"},
+            "spec": {"url": "https://x", "interval": "1m"}
+        }))
+        .unwrap();
+        assert_eq!(artifact_revision(&bare), None);
+    }
+}
