@@ -17,6 +17,7 @@ pub mod leader;
 pub mod logging;
 pub mod manager;
 pub mod metrics;
+mod queue;
 pub mod reconcile;
 pub mod server;
 pub mod watches;

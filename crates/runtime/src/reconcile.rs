@@ -130,6 +130,7 @@ pub struct Context {
     pub metrics: Metrics,
     pub settings: ControllerSettings,
     failures: Mutex<HashMap<String, u32>>,
+    queue: crate::queue::QueueTracker,
 }
 
 impl std::fmt::Debug for Context {
@@ -148,6 +149,7 @@ impl Context {
         settings: ControllerSettings,
     ) -> Self {
         Context {
+            queue: crate::queue::QueueTracker::new(&settings.metrics_name, metrics.clone()),
             client,
             events,
             metrics,
@@ -234,13 +236,20 @@ pub async fn run_with_watches<K, R, S>(
         config = config.labels(selector);
     }
     let (reader, writer) = reflector::store();
+    let ctx = Arc::new(ctx);
     // Our own status writes must not trigger reconciles: only spec changes (generation), a
     // reconcile request, or deletion do.
+    let queued = ctx.clone();
     let trigger = watcher(api, config)
         .default_backoff()
         .reflect(writer)
         .applied_objects()
-        .predicate_filter(reconcile_trigger::<K>, Default::default());
+        .predicate_filter(reconcile_trigger::<K>, Default::default())
+        .inspect(move |object| {
+            if let Ok(object) = object {
+                queued.queue.triggered(&key_of(object));
+            }
+        });
     let concurrency = ctx.settings.concurrency;
     let name = ctx.settings.metrics_name.clone();
     ctx.metrics
@@ -253,8 +262,21 @@ pub async fn run_with_watches<K, R, S>(
     let mut controller = Controller::for_stream(trigger, reader.clone());
     for watch in watches {
         tracing::debug!(controller = %name, watch = %watch.name(), "watching related objects");
-        controller = controller.reconcile_on(watch.start(ctx.client.clone(), reader.clone()));
+        let queued = ctx.clone();
+        controller = controller.reconcile_on(
+            watch
+                .start(ctx.client.clone(), reader.clone())
+                .inspect(move |object| queued.queue.triggered(&object.to_string())),
+        );
     }
+    let ticking = ctx.clone();
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(crate::queue::TICK);
+        loop {
+            every.tick().await;
+            ticking.queue.tick();
+        }
+    });
     controller
         .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
         .graceful_shutdown_on(shutdown)
@@ -264,7 +286,7 @@ pub async fn run_with_watches<K, R, S>(
                 async move { reconcile_one(reconciler.as_ref(), object, ctx).await }
             },
             error_policy::<K>,
-            Arc::new(ctx),
+            ctx,
         )
         .for_each(|result| async move {
             if let Err(err) = result {
@@ -272,6 +294,7 @@ pub async fn run_with_watches<K, R, S>(
             }
         })
         .await;
+    ticker.abort();
 }
 
 /// A hash of what should trigger a reconcile: generation, the request annotation, deletion.
@@ -305,6 +328,7 @@ async fn reconcile_one<K: FluxObject, R: Reconciler<K>>(
     ctx: Arc<Context>,
 ) -> Result<Action, HarnessError> {
     let started = Instant::now();
+    ctx.queue.started(&key_of(object.as_ref()));
     let labels = labels_of(object.as_ref());
     let controller = ctx.settings.metrics_name.clone();
     let workers = ctx
@@ -361,6 +385,7 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             .await?;
         }
         ctx.metrics.forget(labels);
+        ctx.queue.forget(&key_of(object.as_ref()));
         return Ok(Action::await_change());
     }
 
@@ -421,11 +446,11 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             }
             status.extend(outcome.status.clone());
             let every = every.unwrap_or(Duration::from_secs(600));
-            Action::requeue(
-                outcome
-                    .requeue_after
-                    .unwrap_or_else(|| jitter(every, ctx.settings.jitter_percent)),
-            )
+            let after = outcome
+                .requeue_after
+                .unwrap_or_else(|| jitter(every, ctx.settings.jitter_percent));
+            ctx.queue.requeued(&key, after, false);
+            Action::requeue(after)
         }
         Err(err) => {
             conditions.set_condition(
@@ -528,17 +553,32 @@ fn retry_action<K: FluxObject>(
     ctx: &Context,
     key: &str,
 ) -> Action {
+    match retry_delay(object, disposition, ctx, key) {
+        Some(delay) => {
+            ctx.queue
+                .requeued(key, delay, disposition == Disposition::Backoff);
+            Action::requeue(delay)
+        }
+        None => Action::await_change(),
+    }
+}
+
+fn retry_delay<K: FluxObject>(
+    object: &K,
+    disposition: Disposition,
+    ctx: &Context,
+    key: &str,
+) -> Option<Duration> {
     match disposition {
-        Disposition::Stalled => Action::await_change(),
-        Disposition::Waiting => Action::requeue(ctx.settings.requeue_dependency),
-        Disposition::Retry => {
-            let every = object
+        Disposition::Stalled => None,
+        Disposition::Waiting => Some(ctx.settings.requeue_dependency),
+        Disposition::Retry => Some(
+            object
                 .retry_interval()
                 .or(Some(object.interval()))
                 .and_then(|d| parse_duration(d).ok())
-                .unwrap_or(ctx.settings.max_retry_delay);
-            Action::requeue(every)
-        }
+                .unwrap_or(ctx.settings.max_retry_delay),
+        ),
         Disposition::Backoff => {
             let attempts = ctx
                 .failures
@@ -549,7 +589,7 @@ fn retry_action<K: FluxObject>(
                     *n
                 })
                 .unwrap_or(1);
-            Action::requeue(exponential_backoff(
+            Some(exponential_backoff(
                 ctx.settings.min_retry_delay,
                 ctx.settings.max_retry_delay,
                 attempts,

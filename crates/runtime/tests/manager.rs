@@ -185,6 +185,22 @@ async fn the_manager_runs_controllers_while_leading_and_shuts_down_gracefully() 
     })
     .await;
 
+    // The workqueue metrics follow the queue: one add, taken by a worker, one active worker.
+    let body = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "workqueue_adds_total{name=\"gitrepository\"} 1",
+        "workqueue_depth{name=\"gitrepository\"} 0",
+        "workqueue_queue_duration_seconds_count{name=\"gitrepository\"} 1",
+        "controller_runtime_active_workers{controller=\"gitrepository\"} 1",
+    ] {
+        assert!(body.contains(expected), "{expected} missing from:\n{body}");
+    }
+
     // Stop while the reconcile is in flight: the manager waits for it, then releases the lease.
     stop.send(()).unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
