@@ -173,8 +173,11 @@ fn expired(spec: &LeaseSpec) -> bool {
     let Some(renewed) = spec.renew_time.as_ref() else {
         return true;
     };
-    let duration = i64::from(spec.lease_duration_seconds.unwrap_or(0));
-    Timestamp::now().as_second() > renewed.0.as_second() + duration
+    let duration = k8s_openapi::jiff::SignedDuration::from_secs(i64::from(
+        spec.lease_duration_seconds.unwrap_or(0),
+    ));
+    // Sub-second precision: whole seconds would add up to a second to every takeover.
+    Timestamp::now().duration_since(renewed.0) > duration
 }
 
 impl Leadership {
