@@ -102,6 +102,25 @@ impl Keys {
         Ok(keys)
     }
 
+    /// Imports only the `*.agekey` values of a Secret, as Flux does for the controller-wide
+    /// fallback Secret of `--sops-age-secret` (no OpenPGP keys, no provider credentials there).
+    pub fn from_age_secret_data(data: &BTreeMap<String, Vec<u8>>) -> Result<Keys, SopsError> {
+        let age_only: BTreeMap<String, Vec<u8>> = data
+            .iter()
+            .filter(|(name, _)| extension(name) == Some(AGE_EXTENSION))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Keys::from_secret_data(&age_only)
+    }
+
+    /// Adds the keys of `other` (e.g. Secret keys plus the `--sops-age-secret` fallback).
+    pub fn merge(&mut self, other: Keys) {
+        self.age.extend(other.age);
+        self.unusable_age.extend(other.unusable_age);
+        self.pgp.extend(other.pgp);
+        self.providers.extend(other.providers);
+    }
+
     /// Adds age identities from an identity file's text (`name` only labels errors), as sops'
     /// `ParsedIdentities.Import`: blank lines and lines starting with `#` are skipped, every
     /// other line must be one identity.
@@ -228,6 +247,20 @@ mod tests {
         );
         // Debug output never shows identities.
         assert!(!format!("{keys:?}").contains("AGE-SECRET-KEY"));
+    }
+
+    #[test]
+    fn fallback_secret_takes_age_keys_only() {
+        let data = secret(&[
+            ("identity.agekey", AGE_KEY.as_bytes()),
+            ("key.asc", b"garbage that would fail as a PGP key"),
+            ("sops.aws-kms", b"x"),
+        ]);
+        let mut keys = Keys::from_age_secret_data(&data).unwrap();
+        assert_eq!(keys.age_identity_count(), 1);
+        assert_eq!(keys.provider_credentials().count(), 0);
+        keys.merge(Keys::from_age_secret_data(&data).unwrap());
+        assert_eq!(keys.age_identity_count(), 2);
     }
 
     #[test]
