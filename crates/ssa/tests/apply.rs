@@ -1,0 +1,474 @@
+//! Staged server-side apply against the kube-emulator.
+
+mod common;
+
+use common::*;
+use flux_ssa::{Action, SsaError};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::discovery::ApiResource;
+use serde_json::json;
+
+fn app(ns: &str) -> Vec<serde_json::Value> {
+    vec![
+        deployment(ns, "web", "nginx:1.27"),
+        service(ns, "web"),
+        configmap(ns, "web-config", json!({"a": "1"})),
+        namespace(ns),
+    ]
+}
+
+#[tokio::test]
+async fn create_then_unchanged_then_configured() {
+    let env = start().await;
+    let opts = flux_opts();
+    let mut objects = app("apps");
+    flux_ssa::normalize::normalize_objects(&mut objects);
+    env.manager
+        .set_owner_labels(&mut objects, "app", "flux-system");
+
+    let cs = env
+        .manager
+        .apply_all_staged(objects.clone(), &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        cs.to_string(),
+        "Namespace/apps created\nConfigMap/apps/web-config created\nService/apps/web created\nDeployment/apps/web created"
+    );
+    assert_eq!(cs.entries[3].version, "v1");
+    assert_eq!(cs.entries[3].object.id(), "apps_web_apps_Deployment");
+
+    let dep = get(
+        &env.client,
+        "apps/v1",
+        "Deployment",
+        "deployments",
+        "apps",
+        "web",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        dep.metadata.labels.as_ref().unwrap()["kustomize.toolkit.fluxcd.io/name"],
+        "app"
+    );
+    let managers: Vec<_> = dep
+        .metadata
+        .managed_fields
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| Some((m.manager?, m.operation?)))
+        .collect();
+    assert!(managers.contains(&(MANAGER.to_string(), "Apply".to_string())));
+
+    // Let the workload simulator write the Deployment's status first: status changes are not
+    // drift.
+    env.manager
+        .wait_for_set(
+            &cs.objects(),
+            &flux_ssa::WaitOptions {
+                interval: std::time::Duration::from_millis(100),
+                timeout: std::time::Duration::from_secs(20),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let before: Vec<String> = [
+        get(&env.client, "v1", "Namespace", "namespaces", "", "apps").await,
+        get(
+            &env.client,
+            "v1",
+            "ConfigMap",
+            "configmaps",
+            "apps",
+            "web-config",
+        )
+        .await,
+        get(&env.client, "v1", "Service", "services", "apps", "web").await,
+        get(
+            &env.client,
+            "apps/v1",
+            "Deployment",
+            "deployments",
+            "apps",
+            "web",
+        )
+        .await,
+    ]
+    .iter()
+    .map(|o| rv(o.as_ref().unwrap()))
+    .collect();
+
+    let cs = env
+        .manager
+        .apply_all_staged(objects.clone(), &opts)
+        .await
+        .unwrap();
+    assert!(
+        cs.entries.iter().all(|e| e.action == Action::Unchanged),
+        "{cs}"
+    );
+    assert_eq!(cs.changes_message(), "");
+    let after: Vec<String> = [
+        get(&env.client, "v1", "Namespace", "namespaces", "", "apps").await,
+        get(
+            &env.client,
+            "v1",
+            "ConfigMap",
+            "configmaps",
+            "apps",
+            "web-config",
+        )
+        .await,
+        get(&env.client, "v1", "Service", "services", "apps", "web").await,
+        get(
+            &env.client,
+            "apps/v1",
+            "Deployment",
+            "deployments",
+            "apps",
+            "web",
+        )
+        .await,
+    ]
+    .iter()
+    .map(|o| rv(o.as_ref().unwrap()))
+    .collect();
+    assert_eq!(before, after, "a no-op apply must write nothing");
+
+    objects[2]["data"]["a"] = json!("2");
+    let cs = env.manager.apply_all_staged(objects, &opts).await.unwrap();
+    assert_eq!(cs.changes_message(), "ConfigMap/apps/web-config configured");
+    let cm = get(
+        &env.client,
+        "v1",
+        "ConfigMap",
+        "configmaps",
+        "apps",
+        "web-config",
+    )
+    .await
+    .unwrap();
+    assert_eq!(cm.data["data"]["a"], "2");
+}
+
+#[tokio::test]
+async fn crd_and_custom_resource_in_one_set() {
+    let env = start().await;
+    let opts = flux_opts();
+    let objects = vec![widget("default", "w1", 3), crd("Namespaced")];
+    let cs = env
+        .manager
+        .apply_all_staged(objects.clone(), &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        cs.to_string(),
+        "CustomResourceDefinition/widgets.example.com created\nWidget/default/w1 created"
+    );
+    let w = get(
+        &env.client,
+        "example.com/v1",
+        "Widget",
+        "widgets",
+        "default",
+        "w1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(w.data["spec"]["size"], 3);
+    let cs = env.manager.apply_all_staged(objects, &opts).await.unwrap();
+    assert_eq!(cs.changes_message(), "");
+}
+
+#[tokio::test]
+async fn immutable_field_needs_force() {
+    let env = start().await;
+    let opts = flux_opts();
+    env.manager
+        .apply_all_staged(vec![crd("Namespaced")], &opts)
+        .await
+        .unwrap();
+    let uid = |o: Option<DynamicObject>| o.unwrap().metadata.uid.unwrap();
+    let crd_get = || {
+        get(
+            &env.client,
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            "customresourcedefinitions",
+            "",
+            "widgets.example.com",
+        )
+    };
+    let first = uid(crd_get().await);
+
+    // Without force the dry-run error stops the apply, worded as Flux words it.
+    let err = env
+        .manager
+        .apply_all_staged(vec![crd("Cluster")], &opts)
+        .await
+        .unwrap_err();
+    assert!(err.change_set.is_empty());
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("CustomResourceDefinition/widgets.example.com dry-run failed (Invalid): "),
+        "{msg}"
+    );
+    assert!(msg.contains("immutable"), "{msg}");
+    assert_eq!(uid(crd_get().await), first);
+
+    // The force annotation recreates the object.
+    let annotated = with_annotation(
+        crd("Cluster"),
+        "kustomize.toolkit.fluxcd.io/force",
+        "Enabled",
+    );
+    let cs = env
+        .manager
+        .apply_all_staged(vec![annotated], &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        cs.to_string(),
+        "CustomResourceDefinition/widgets.example.com created"
+    );
+    let second = uid(crd_get().await);
+    assert_ne!(second, first);
+
+    // So does spec.force.
+    let forced = flux_ssa::ApplyOptions {
+        force: true,
+        ..flux_opts()
+    };
+    let cs = env
+        .manager
+        .apply_all_staged(vec![crd("Namespaced")], &forced)
+        .await
+        .unwrap();
+    assert_eq!(cs.entries[0].action, Action::Created);
+    assert_ne!(uid(crd_get().await), second);
+}
+
+#[tokio::test]
+async fn reconcile_disabled_and_ssa_ignore_skip() {
+    let env = start().await;
+    let opts = flux_opts();
+    let disabled = with_annotation(
+        configmap("default", "off", json!({"a": "1"})),
+        "kustomize.toolkit.fluxcd.io/reconcile",
+        "disabled",
+    );
+    let ignored = with_annotation(
+        configmap("default", "ignored", json!({"a": "1"})),
+        "kustomize.toolkit.fluxcd.io/ssa",
+        "Ignore",
+    );
+    let cs = env
+        .manager
+        .apply_all_staged(vec![disabled, ignored], &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        cs.to_string(),
+        "ConfigMap/default/ignored skipped\nConfigMap/default/off skipped"
+    );
+    assert!(
+        get(
+            &env.client,
+            "v1",
+            "ConfigMap",
+            "configmaps",
+            "default",
+            "off"
+        )
+        .await
+        .is_none()
+    );
+
+    // A live object labelled reconcile: disabled is left alone even when the manifest differs.
+    let cs = env
+        .manager
+        .apply_all_staged(vec![configmap("default", "live", json!({"a": "1"}))], &opts)
+        .await
+        .unwrap();
+    assert_eq!(cs.entries[0].action, Action::Created);
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        env.client.clone(),
+        "default",
+        &ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+    );
+    api.patch(
+        "live",
+        &PatchParams::default(),
+        &Patch::Merge(
+            json!({"metadata": {"labels": {"kustomize.toolkit.fluxcd.io/reconcile": "disabled"}}}),
+        ),
+    )
+    .await
+    .unwrap();
+    let cs = env
+        .manager
+        .apply_all_staged(vec![configmap("default", "live", json!({"a": "2"}))], &opts)
+        .await
+        .unwrap();
+    assert_eq!(cs.entries[0].action, Action::Skipped);
+    let live = api.get("live").await.unwrap();
+    assert_eq!(live.data["data"]["a"], "1");
+}
+
+#[tokio::test]
+async fn if_not_present_creates_once() {
+    let env = start().await;
+    let opts = flux_opts();
+    let cm = |v: &str| {
+        with_annotation(
+            configmap("default", "seed", json!({"a": v})),
+            "kustomize.toolkit.fluxcd.io/ssa",
+            "IfNotPresent",
+        )
+    };
+    let cs = env
+        .manager
+        .apply_all_staged(vec![cm("1")], &opts)
+        .await
+        .unwrap();
+    assert_eq!(cs.entries[0].action, Action::Created);
+    let cs = env
+        .manager
+        .apply_all_staged(vec![cm("2")], &opts)
+        .await
+        .unwrap();
+    assert_eq!(cs.to_string(), "ConfigMap/default/seed skipped");
+    let live = get(
+        &env.client,
+        "v1",
+        "ConfigMap",
+        "configmaps",
+        "default",
+        "seed",
+    )
+    .await
+    .unwrap();
+    assert_eq!(live.data["data"]["a"], "1");
+}
+
+/// `kubectl edit` adds a label and changes a value: Override (the default) reverts both, Merge
+/// reverts the value Flux manages and keeps the extra label.
+#[tokio::test]
+async fn drift_is_reverted_and_merge_keeps_foreign_fields() {
+    let env = start().await;
+    let opts = flux_opts();
+    let override_cm = configmap("default", "over", json!({"a": "1"}));
+    let merge_cm = with_annotation(
+        configmap("default", "merge", json!({"a": "1"})),
+        "kustomize.toolkit.fluxcd.io/ssa",
+        "Merge",
+    );
+    let objects = vec![override_cm, merge_cm];
+    env.manager
+        .apply_all_staged(objects.clone(), &opts)
+        .await
+        .unwrap();
+
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        env.client.clone(),
+        "default",
+        &ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+    );
+    let edit = PatchParams {
+        field_manager: Some("kubectl-edit".into()),
+        ..Default::default()
+    };
+    for name in ["over", "merge"] {
+        api.patch(
+            name,
+            &edit,
+            &Patch::Merge(
+                json!({"metadata": {"labels": {"edited": "yes"}}, "data": {"a": "changed"}}),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+
+    let cs = env.manager.apply_all_staged(objects, &opts).await.unwrap();
+    assert_eq!(
+        cs.changes_message(),
+        "ConfigMap/default/merge configured\nConfigMap/default/over configured"
+    );
+    let over = api.get("over").await.unwrap();
+    assert_eq!(over.data["data"]["a"], "1");
+    assert!(
+        over.metadata
+            .labels
+            .as_ref()
+            .is_none_or(|l| !l.contains_key("edited")),
+        "Override removes fields set by kubectl: {:?}",
+        over.metadata.labels
+    );
+    let managers: Vec<String> = over
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.manager)
+        .collect();
+    assert!(
+        !managers.iter().any(|m| m.starts_with("kubectl")),
+        "{managers:?}"
+    );
+
+    let merge = api.get("merge").await.unwrap();
+    assert_eq!(merge.data["data"]["a"], "1");
+    assert_eq!(merge.metadata.labels.as_ref().unwrap()["edited"], "yes");
+}
+
+#[tokio::test]
+async fn errors_name_the_object() {
+    let env = start().await;
+    let opts = flux_opts();
+    let no_ns = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}});
+    let err = env
+        .manager
+        .apply_all_staged(vec![no_ns], &opts)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ConfigMap/x namespace not specified: the server could not find the requested resource"
+    );
+
+    let unknown = widget("default", "w", 1);
+    let err = env
+        .manager
+        .apply_all_staged(vec![namespace("ok"), unknown], &opts)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Widget/default/w dry-run failed: no matches for kind \"Widget\" in version \"example.com/v1\""
+    );
+    // The namespace stage completed before the error.
+    assert_eq!(err.change_set.to_string(), "Namespace/ok created");
+
+    let missing_ns = configmap("nowhere", "x", json!({}));
+    let err = env
+        .manager
+        .apply_all_staged(vec![missing_ns], &opts)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("ConfigMap/nowhere/x not found: "),
+        "{err}"
+    );
+
+    let invalid = json!({"apiVersion": "v1", "metadata": {"name": "x"}});
+    let err = env
+        .manager
+        .apply_all_staged(vec![invalid], &opts)
+        .await
+        .unwrap_err();
+    assert!(matches!(err.error, SsaError::InvalidObject(_)), "{err}");
+}
