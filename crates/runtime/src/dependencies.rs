@@ -53,6 +53,10 @@ pub trait Dependent:
     fn last_applied_revision(&self) -> Option<&str> {
         None
     }
+    /// The message for a dependency that cannot be read (kustomize-controller's wording).
+    fn unreadable_dependency(id: &str, error: &str) -> String {
+        format!("dependency '{id}' not found: {error}")
+    }
 }
 
 impl Dependent for flux_api::kustomize::Kustomization {
@@ -91,6 +95,10 @@ impl Dependent for flux_api::kustomize::Kustomization {
 }
 
 impl Dependent for flux_api::helm::HelmRelease {
+    /// helm-controller's wording.
+    fn unreadable_dependency(id: &str, error: &str) -> String {
+        format!("unable to get '{id}' dependency: {error}")
+    }
     fn depends_on(&self) -> &[DependencyReference] {
         self.spec.depends_on.as_deref().unwrap_or_default()
     }
@@ -124,9 +132,18 @@ pub async fn check_dependencies<K: Dependent>(
         let api: Api<K> = Api::namespaced(client.clone(), &namespace);
         let dep = match api.get_opt(&dep_ref.name).await {
             Ok(Some(dep)) => dep,
-            Ok(None) => return Err(not_ready(format!("dependency '{id}' not found"))),
+            Ok(None) => {
+                // The API server's NotFound message, as Flux wraps it.
+                let missing = format!(
+                    "{}.{} \"{}\" not found",
+                    K::plural(&()),
+                    K::group(&()),
+                    dep_ref.name
+                );
+                return Err(not_ready(K::unreadable_dependency(&id, &missing)));
+            }
             Err(err) => {
-                return Err(not_ready(format!("dependency '{id}' not found: {err}")));
+                return Err(not_ready(K::unreadable_dependency(&id, &err.to_string())));
             }
         };
         if dep_ref.ready_expr.as_deref().is_some_and(|e| !e.is_empty()) {
@@ -213,6 +230,40 @@ fn transform_legacy_revision(revision: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn helm_release(generation: i64, status: serde_json::Value) -> flux_api::helm::HelmRelease {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
+            "metadata": {"name": "db", "namespace": "apps", "generation": generation},
+            "spec": {"interval": "5m", "chartRef": {"kind": "OCIRepository", "name": "db"}},
+            "status": status
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn helm_release_dependencies_need_current_generation_and_ready() {
+        let ready = serde_json::json!({"observedGeneration": 2, "conditions": [{"type": "Ready",
+            "status": "True", "reason": "UpgradeSucceeded", "message": "",
+            "lastTransitionTime": "2024-01-01T00:00:00Z"}]});
+        let dependent = helm_release(1, serde_json::json!({}));
+        assert!(check_one(&dependent, &helm_release(2, ready.clone()), "apps/db", None).is_ok());
+        let err = check_one(&dependent, &helm_release(3, ready), "apps/db", None).unwrap_err();
+        assert_eq!(err.message, "dependency 'apps/db' is not ready");
+        assert_eq!(err.disposition, Disposition::Waiting);
+        let err = check_one(
+            &dependent,
+            &helm_release(1, serde_json::json!({})),
+            "apps/db",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.reason, "DependencyNotReady");
+        assert_eq!(
+            <flux_api::helm::HelmRelease as Dependent>::unreadable_dependency("apps/db", "boom"),
+            "unable to get 'apps/db' dependency: boom"
+        );
+    }
 
     #[test]
     fn legacy_revisions_compare_equal_to_current_ones() {

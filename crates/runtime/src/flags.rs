@@ -122,6 +122,19 @@ pub struct ImpersonationFlags {
     pub default_service_account: String,
 }
 
+/// For controllers that reach remote clusters through kubeconfig Secrets (kustomize, helm); see
+/// [`crate::client::KubeConfigPolicy`].
+#[derive(Debug, Clone, Args)]
+pub struct KubeConfigFlags {
+    /// Allow use of the user.exec section in kubeconfigs provided for remote apply.
+    #[arg(long)]
+    pub insecure_kubeconfig_exec: bool,
+
+    /// Allow that kubeconfigs provided for remote apply can disable TLS verification.
+    #[arg(long)]
+    pub insecure_kubeconfig_tls: bool,
+}
+
 /// The `--feature-gates` values as given; [`FeatureGates::resolve`] checks them against the
 /// controller's known gates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

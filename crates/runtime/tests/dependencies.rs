@@ -97,7 +97,10 @@ async fn dependencies_must_exist_be_ready_current_and_at_the_source_revision() {
     let err = check(dependent.clone()).await.unwrap_err();
     assert_eq!(err.disposition, Disposition::Waiting);
     assert_eq!(err.reason, "DependencyNotReady");
-    assert_eq!(err.message, "dependency 'default/crds' not found");
+    assert_eq!(
+        err.message,
+        "dependency 'default/crds' not found: kustomizations.kustomize.toolkit.fluxcd.io \"crds\" not found"
+    );
 
     // Exists without status: not ready.
     apps.create(
@@ -138,7 +141,12 @@ async fn dependencies_must_exist_be_ready_current_and_at_the_source_revision() {
     // in its own namespace.
     set_status(&apps, "crds", ready(2, &format!("main/{}", "b".repeat(40)))).await;
     let err = check(dependent.clone()).await.unwrap_err();
-    assert_eq!(err.message, "dependency 'infra/infra' not found");
+    assert!(
+        err.message
+            .starts_with("dependency 'infra/infra' not found: "),
+        "{}",
+        err.message
+    );
 
     // A dependency building from another source need not be at our revision.
     infra

@@ -36,6 +36,16 @@ impl Default for KubeConfigPolicy {
     }
 }
 
+impl From<&crate::flags::KubeConfigFlags> for KubeConfigPolicy {
+    fn from(flags: &crate::flags::KubeConfigFlags) -> Self {
+        KubeConfigPolicy {
+            allow_exec: flags.insecure_kubeconfig_exec,
+            allow_insecure_tls: flags.insecure_kubeconfig_tls,
+            ..KubeConfigPolicy::default()
+        }
+    }
+}
+
 /// The Secret holding a remote cluster's kubeconfig, resolved in the object's namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KubeConfigSecretRef {
