@@ -289,3 +289,42 @@ async fn the_client_comes_from_the_kubeconfig_flag() {
     );
     emulator.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_the_api_server_past_the_renew_deadline_loses_leadership() {
+    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+    let client = emulator.client().await.unwrap();
+    let mut manager = Manager::with_client("source-controller", &flags(&[]), client.clone())
+        .await
+        .unwrap()
+        .with_identity("pod-a")
+        .with_lease_namespace("default");
+    let started = Arc::new(Notify::new());
+    let running_flag = started.clone();
+    let shutdown = manager.shutdown_signal();
+    manager.add("idle", async move {
+        running_flag.notify_one();
+        shutdown.await;
+    });
+    let running = tokio::spawn(manager.run_until(std::future::pending()));
+    // Leading (the controller future only starts once the lease is held).
+    tokio::time::timeout(Duration::from_secs(30), started.notified())
+        .await
+        .expect("leading");
+    assert_eq!(holder(&client).await.as_deref(), Some("pod-a"));
+
+    // The API server goes away: renewals fail, and past the renew deadline the manager stops
+    // with LeadershipLost (the process should exit) rather than keep acting as leader.
+    emulator.stop().await;
+    let result = tokio::time::timeout(Duration::from_secs(30), running)
+        .await
+        .expect("the manager gave up leadership")
+        .unwrap();
+    assert!(
+        matches!(
+            result,
+            Err(flux_runtime::manager::ManagerError::LeadershipLost)
+        ),
+        "{result:?}"
+    );
+}
