@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use flux_api::kustomize::IgnoreRule;
 use futures::{StreamExt, TryStreamExt, stream};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
 use crate::changeset::{Action, ChangeSet, ChangeSetEntry};
 use crate::discovery::Resolved;
+use crate::drift::{CompiledRules, apply_fixes, drifted_paths, remove_path};
 use crate::error::{ApiFailure, PartialError, SsaError};
 use crate::managed_fields::{CleanupOptions, FieldManager, Operation, cleanup_patch};
 use crate::manager::ResourceManager;
@@ -37,6 +39,10 @@ pub struct ApplyOptions {
     /// `(group, kind)` pairs applied in their own stage, after the class stage and before
     /// everything else (`--custom-apply-stage-kinds`).
     pub custom_stage_kinds: BTreeSet<(String, String)>,
+    /// `spec.ignore`: JSON pointers left out of drift detection for the objects each rule's
+    /// target selects; when the object is applied for another reason, an ignored field keeps
+    /// its live value, or is left out of the apply when another Apply manager owns it.
+    pub drift_ignore_rules: Vec<IgnoreRule>,
 }
 
 impl Default for ApplyOptions {
@@ -51,6 +57,7 @@ impl Default for ApplyOptions {
             wait_timeout: Duration::from_secs(60),
             cleanup: CleanupOptions::default(),
             custom_stage_kinds: BTreeSet::new(),
+            drift_ignore_rules: Vec::new(),
         }
     }
 }
@@ -208,9 +215,10 @@ impl ResourceManager {
             items.push((r, obj));
         }
         items.sort_by(|a, b| crate::sort::compare(&a.0.object, &b.0.object));
+        let rules = CompiledRules::compile(&opts.drift_ignore_rules)?;
 
         let plans: Vec<Plan> = stream::iter(items)
-            .map(|(r, obj)| self.plan(r, obj, opts))
+            .map(|(r, obj)| self.plan(r, obj, opts, &rules))
             .buffered(self.concurrency)
             .try_collect()
             .await?;
@@ -288,6 +296,7 @@ impl ResourceManager {
         mut r: ObjRef,
         mut obj: Value,
         opts: &ApplyOptions,
+        rules: &CompiledRules,
     ) -> Result<Plan, SsaError> {
         let resolved = self
             .discovery
@@ -371,8 +380,31 @@ impl ResourceManager {
             .as_deref()
             .is_none_or(str::is_empty);
         let drifted = match &existing {
-            Some(ex) => created || has_drifted(ex, &dry),
-            None => true,
+            Some(ex) if !created => {
+                let live = to_json(ex);
+                let dry = to_json(&dry);
+                let paths = if rules.is_empty() {
+                    Vec::new()
+                } else {
+                    rules.paths_for(&dry)
+                };
+                let drifted = if paths.is_empty() {
+                    has_drifted(&live, &dry)
+                } else {
+                    let (mut l, mut d) = (live.clone(), dry.clone());
+                    for p in &paths {
+                        remove_path(&mut l, p);
+                        remove_path(&mut d, p);
+                    }
+                    has_drifted(&l, &d)
+                };
+                if drifted && !paths.is_empty() {
+                    let fixes = drifted_paths(&live, &dry, &paths, &self.owner.field_manager);
+                    apply_fixes(&mut obj, &fixes);
+                }
+                drifted
+            }
+            _ => true,
         };
         if !cleaned && !drifted {
             return Ok(Plan::Done(ChangeSetEntry::from_ref(&r, Action::Unchanged)));
@@ -508,25 +540,27 @@ fn meta_matches(
 }
 
 /// Flux's `hasDrifted`: labels, annotations, and the object without metadata and status.
-fn has_drifted(existing: &DynamicObject, dry: &DynamicObject) -> bool {
-    let labels = |o: &DynamicObject| o.metadata.labels.clone().unwrap_or_default();
-    let annotations = |o: &DynamicObject| o.metadata.annotations.clone().unwrap_or_default();
-    if labels(existing) != labels(dry) || annotations(existing) != annotations(dry) {
+fn has_drifted(existing: &Value, dry: &Value) -> bool {
+    if metadata_map(existing, "labels") != metadata_map(dry, "labels")
+        || metadata_map(existing, "annotations") != metadata_map(dry, "annotations")
+    {
         return true;
     }
-    comparable(&existing.data) != comparable(&dry.data)
+    comparable(existing) != comparable(dry)
 }
 
-fn comparable(data: &Value) -> Value {
-    let mut v = data.clone();
+fn comparable(obj: &Value) -> Value {
+    let mut v = obj.clone();
     if let Some(m) = v.as_object_mut() {
         m.remove("status");
         m.remove("metadata");
-        m.remove("apiVersion");
-        m.remove("kind");
     }
     crate::normalize::for_comparison(&mut v);
     v
+}
+
+fn to_json(obj: &DynamicObject) -> Value {
+    serde_json::to_value(obj).unwrap_or(Value::Null)
 }
 
 /// Flux drops a CRD's conversion webhook `caBundle` when it holds no certificate, since the API

@@ -65,6 +65,9 @@ pub enum SsaError {
     /// A manifest is not a Kubernetes object.
     #[error("invalid object: {0}")]
     InvalidObject(#[from] ObjectError),
+    /// A drift ignore rule does not compile.
+    #[error("{0}")]
+    InvalidIgnoreRule(String),
     /// Discovery does not know the kind at that version (Go's `NoKindMatchError`).
     #[error("no matches for kind \"{kind}\" in version \"{api_version}\"")]
     NoKindMatch {

@@ -24,6 +24,7 @@ pub mod apply;
 pub mod changeset;
 pub mod delete;
 pub mod discovery;
+mod drift;
 pub mod error;
 pub mod health;
 pub mod inventory;

@@ -472,3 +472,89 @@ async fn errors_name_the_object() {
         .unwrap_err();
     assert!(matches!(err.error, SsaError::InvalidObject(_)), "{err}");
 }
+
+/// `spec.ignore`: a field another manager changes is not drift; when the object is applied for
+/// another reason the field keeps its live value (another Apply manager's field is left out of
+/// the apply, a field changed by an Update is adopted).
+#[tokio::test]
+async fn drift_ignore_rules() {
+    let env = start().await;
+    let mut opts = flux_opts();
+    opts.drift_ignore_rules = vec![flux_api::kustomize::IgnoreRule {
+        paths: vec!["/spec/replicas".into(), "/metadata/annotations/note".into()],
+        target: Some(flux_api::kustomize::Selector {
+            kind: Some("Deploy.*".into()),
+            ..Default::default()
+        }),
+    }];
+    let desired = |image: &str| {
+        let mut d = deployment("default", "web", image);
+        d["metadata"]["annotations"] = json!({"note": "from git"});
+        d
+    };
+    env.manager
+        .apply_all_staged(vec![desired("nginx:1")], &opts)
+        .await
+        .unwrap();
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        env.client.clone(),
+        "default",
+        &ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&()),
+    );
+    // An autoscaler takes replicas with its own apply; someone edits the annotation.
+    let hpa = PatchParams::apply("hpa-controller").force();
+    api.patch(
+        "web",
+        &hpa,
+        &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 3}})),
+    )
+    .await
+    .unwrap();
+    let edit = PatchParams {
+        field_manager: Some("someone".into()),
+        ..Default::default()
+    };
+    api.patch(
+        "web",
+        &edit,
+        &Patch::Merge(json!({"metadata": {"annotations": {"note": "edited"}}})),
+    )
+    .await
+    .unwrap();
+
+    let cs = env
+        .manager
+        .apply_all_staged(vec![desired("nginx:1")], &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        cs.entries[0].action,
+        Action::Unchanged,
+        "ignored fields are not drift"
+    );
+
+    let cs = env
+        .manager
+        .apply_all_staged(vec![desired("nginx:2")], &opts)
+        .await
+        .unwrap();
+    assert_eq!(cs.entries[0].action, Action::Configured);
+    let live = api.get("web").await.unwrap();
+    assert_eq!(
+        live.data["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:2"
+    );
+    assert_eq!(live.data["spec"]["replicas"], 3);
+    assert_eq!(live.metadata.annotations.unwrap()["note"], "edited");
+
+    // Without the rules the same fields are drift and get reverted.
+    let cs = env
+        .manager
+        .apply_all_staged(vec![desired("nginx:2")], &flux_opts())
+        .await
+        .unwrap();
+    assert_eq!(cs.entries[0].action, Action::Configured);
+    let live = api.get("web").await.unwrap();
+    assert_eq!(live.data["spec"]["replicas"], 1);
+    assert_eq!(live.metadata.annotations.unwrap()["note"], "from git");
+}
