@@ -376,7 +376,9 @@ impl RemoteAccess {
     /// Turn a library message into a typed error, without secrets.
     pub fn classify(&self, message: &str) -> GitError {
         let url = redact_url(&self.url);
-        if self.interrupt.load(Ordering::SeqCst) {
+        if self.interrupt.load(Ordering::SeqCst)
+            || (self.options.timeout.is_some() && message.to_lowercase().contains("timed out"))
+        {
             return GitError::Timeout {
                 url,
                 seconds: self.options.timeout.map_or(0, |t| t.as_secs()),

@@ -119,6 +119,14 @@ fn branch_over_http_then_unchanged_then_new_commit() {
     let commit = checked(client.checkout(&request, &tmp.path().join("c")).unwrap());
     assert_eq!(commit.hash, second);
     assert_eq!(read(&tmp.path().join("c"), "README.md"), "changed\n");
+    // Branches are fetched with depth 1: the cache records the shallow boundary.
+    let shallow = std::fs::read_dir(tmp.path().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-shallow.git"))
+        .expect("a shallow cache repository");
+    let boundary = std::fs::read_to_string(shallow.join("shallow")).unwrap_or_default();
+    assert!(boundary.contains(&second), "shallow file: {boundary:?}");
 }
 
 #[test]
@@ -665,4 +673,65 @@ fn bad_requests_fail_clearly() {
         .checkout(&request, &tmp.path().join("d"))
         .unwrap_err();
     assert!(matches!(e, GitError::InvalidCredentials(_)), "{e}");
+}
+
+#[test]
+fn http_through_a_proxy() {
+    let server = server();
+    seeded(&server, "proxied");
+    let tmp = tempfile::tempdir().unwrap();
+    let client = GitClient::new(tmp.path().join("cache")).unwrap();
+    // The host name cannot resolve: only the proxy (the git server itself) can serve it.
+    let url = "http://git.example.invalid/proxied.git";
+    let mut request = CheckoutRequest::new(url, Reference::Branch("main".into()));
+    let proxy_secret: BTreeMap<String, Vec<u8>> = [
+        ("address", server.http_base_url()),
+        ("username", "proxy-user".to_string()),
+        ("password", "proxy-pass".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_bytes()))
+    .collect();
+    request.transport.proxy =
+        Some(flux_git::ProxyOptions::from_secret_data(&proxy_secret).unwrap());
+    let c = checked(client.checkout(&request, &tmp.path().join("a")).unwrap());
+    assert!(c.revision().starts_with("main@sha1:"));
+    let log = server.http_log();
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("GET /proxied.git/info/refs")
+                && l.ends_with("(via proxy, proxy-authorization present)")),
+        "{log}"
+    );
+    // Without the proxy the host does not resolve.
+    request.transport.proxy = None;
+    let e = client
+        .checkout(&request, &tmp.path().join("b"))
+        .unwrap_err();
+    assert!(matches!(e, GitError::Transport { .. }), "{e}");
+}
+
+#[test]
+fn timeout_is_enforced() {
+    // A server that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _hold = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for s in listener.incoming().take(4) {
+            open.push(s);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let client = GitClient::new(tmp.path().join("cache")).unwrap();
+    let mut request = CheckoutRequest::new(
+        format!("http://127.0.0.1:{port}/x.git"),
+        Reference::Branch("main".into()),
+    );
+    request.transport.timeout = Some(std::time::Duration::from_secs(1));
+    let e = client
+        .checkout(&request, &tmp.path().join("a"))
+        .unwrap_err();
+    assert!(matches!(e, GitError::Timeout { .. }), "{e}");
 }

@@ -208,7 +208,10 @@ impl GitServer {
         WorkTree::new(&self.repo_path(name))
     }
 
-    /// What the HTTP server logged (one line per request, plus git http-backend's stderr).
+    /// What the HTTP server logged: one line per request (`GET /app.git/info/refs?... -> 200`,
+    /// with ` (via proxy, proxy-authorization present|absent)` when the request came in proxy
+    /// form), plus git http-backend's stderr. The server also acts as an HTTP proxy for itself:
+    /// point a client's proxy at [`Self::http_base_url`] and use any host name in the URL.
     pub fn http_log(&self) -> String {
         std::fs::read_to_string(self.root.path().join("http.log")).unwrap_or_default()
     }

@@ -116,6 +116,8 @@ fn serve_connection(tcp: TcpStream, config: &HttpConfig, log: &Mutex<File>) {
 }
 
 struct Request {
+    /// Sent in absolute form, i.e. through this server acting as a proxy.
+    proxied: bool,
     method: String,
     path: String,
     query: String,
@@ -166,9 +168,19 @@ fn serve_request<S: Read + Write>(
     };
     stream.flush()?;
     if let Ok(mut f) = log.lock() {
+        let via_proxy = if request.proxied {
+            let auth = if request.header("Proxy-Authorization").is_some() {
+                "present"
+            } else {
+                "absent"
+            };
+            format!(" (via proxy, proxy-authorization {auth})")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             f,
-            "{} {}{} -> {status}",
+            "{} {}{} -> {status}{via_proxy}",
             request.method,
             request.path,
             if request.query.is_empty() {
@@ -217,6 +229,15 @@ fn read_request<R: BufRead>(reader: &mut R) -> io::Result<Option<Request>> {
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
         return Err(io::Error::other("malformed request line"));
     };
+    // A client using this server as its HTTP proxy sends the absolute form
+    // (`GET http://host/repo.git/info/refs`): serve it as if addressed directly.
+    let (proxied, target) = match target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+    {
+        Some(rest) => (true, rest.find('/').map_or("/", |i| &rest[i..])),
+        None => (false, target),
+    };
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut headers = Vec::new();
     loop {
@@ -232,6 +253,7 @@ fn read_request<R: BufRead>(reader: &mut R) -> io::Result<Option<Request>> {
         }
     }
     let mut request = Request {
+        proxied,
         method: method.to_string(),
         path: path.to_string(),
         query: query.to_string(),
