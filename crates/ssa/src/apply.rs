@@ -43,6 +43,10 @@ pub struct ApplyOptions {
     /// target selects; when the object is applied for another reason, an ignored field keeps
     /// its live value, or is left out of the apply when another Apply manager owns it.
     pub drift_ignore_rules: Vec<IgnoreRule>,
+    /// Rewrite the apiVersion of the existing object's managedFields entries to the manifest's
+    /// before the dry-run (the `MigrateAPIVersion` feature gate), so field ownership recorded at
+    /// an older version is not lost when a manifest moves to a newer one.
+    pub migrate_api_version: bool,
 }
 
 impl Default for ApplyOptions {
@@ -58,6 +62,7 @@ impl Default for ApplyOptions {
             cleanup: CleanupOptions::default(),
             custom_stage_kinds: BTreeSet::new(),
             drift_ignore_rules: Vec::new(),
+            migrate_api_version: false,
         }
     }
 }
@@ -348,6 +353,10 @@ impl ResourceManager {
         };
         let object_exists = !matches!(get_result, Ok(None));
         let mut existing = get_result.ok().flatten();
+        let migrated = match &existing {
+            Some(ex) if opts.migrate_api_version => self.migrate_api_version(&api, &r, ex).await?,
+            _ => false,
+        };
 
         let dry = match self.dry_run(&api, &r.object.name, &obj).await {
             Ok(d) => d,
@@ -406,7 +415,7 @@ impl ResourceManager {
             }
             _ => true,
         };
-        if !cleaned && !drifted {
+        if !cleaned && !migrated && !drifted {
             return Ok(Plan::Done(ChangeSetEntry::from_ref(&r, Action::Unchanged)));
         }
         let action = if created {
@@ -493,6 +502,46 @@ impl ResourceManager {
             }
             tokio::time::sleep(opts.wait_interval).await;
         }
+    }
+
+    /// Moves every managedFields entry to the manifest's apiVersion; true when it patched.
+    async fn migrate_api_version(
+        &self,
+        api: &Api<DynamicObject>,
+        r: &ObjRef,
+        existing: &DynamicObject,
+    ) -> Result<bool, SsaError> {
+        let api_version = r.api_version();
+        let Some(entries) = existing.metadata.managed_fields.as_ref() else {
+            return Ok(false);
+        };
+        if entries
+            .iter()
+            .all(|e| e.api_version.as_deref() == Some(api_version.as_str()))
+        {
+            return Ok(false);
+        }
+        let migrated: Vec<_> = entries
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                e.api_version = Some(api_version.clone());
+                e
+            })
+            .collect();
+        let patch = serde_json::json!({"metadata": {"managedFields": migrated}});
+        let params = PatchParams {
+            field_manager: Some(self.owner.field_manager.clone()),
+            ..PatchParams::default()
+        };
+        api.patch(&r.object.name, &params, &Patch::Merge(&patch))
+            .await
+            .map_err(|e| SsaError::MigrateApiVersion {
+                subject: r.object.subject(),
+                api_version,
+                source: ApiFailure::from_kube(&e),
+            })?;
+        Ok(true)
     }
 
     /// Removes other managers' field ownership and stale metadata; true when it patched.

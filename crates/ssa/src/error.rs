@@ -116,6 +116,18 @@ pub enum SsaError {
         /// Why waiting ended.
         message: String,
     },
+    /// Moving the managedFields entries to the manifest's apiVersion failed.
+    #[error(
+        "{subject} failed to migrate API version: failed to migrate managed fields API version to {api_version}: {source}"
+    )]
+    MigrateApiVersion {
+        /// `Kind/namespace/name`.
+        subject: String,
+        /// The manifest's apiVersion.
+        api_version: String,
+        /// The API server's answer.
+        source: ApiFailure,
+    },
     /// Removing other managers' fields before the apply failed.
     #[error("{subject} metadata.managedFields cleanup failed: {source}")]
     Cleanup {

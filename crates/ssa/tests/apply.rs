@@ -558,3 +558,70 @@ async fn drift_ignore_rules() {
     assert_eq!(live.data["spec"]["replicas"], 1);
     assert_eq!(live.metadata.annotations.unwrap()["note"], "from git");
 }
+
+/// `MigrateAPIVersion`: managedFields recorded at an older version move to the manifest's.
+#[tokio::test]
+async fn migrate_api_version_rewrites_managed_fields() {
+    let env = start().await;
+    let opts = flux_opts();
+    let mut two_versions = crd("Namespaced");
+    let v1 = two_versions["spec"]["versions"][0].clone();
+    let mut v1beta1 = v1.clone();
+    v1beta1["name"] = json!("v1beta1");
+    v1beta1["storage"] = json!(false);
+    two_versions["spec"]["versions"] = json!([v1beta1, v1]);
+    let mut old = widget("default", "w", 1);
+    old["apiVersion"] = json!("example.com/v1beta1");
+    env.manager
+        .apply_all_staged(vec![two_versions, old], &opts)
+        .await
+        .unwrap();
+    let versions = |o: DynamicObject| -> Vec<String> {
+        o.metadata
+            .managed_fields
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| m.api_version)
+            .collect()
+    };
+    let live = get(
+        &env.client,
+        "example.com/v1",
+        "Widget",
+        "widgets",
+        "default",
+        "w",
+    )
+    .await
+    .unwrap();
+    assert_eq!(versions(live), ["example.com/v1beta1"]);
+
+    let migrate = flux_ssa::ApplyOptions {
+        migrate_api_version: true,
+        ..flux_opts()
+    };
+    let cs = env
+        .manager
+        .apply_all_staged(vec![widget("default", "w", 1)], &migrate)
+        .await
+        .unwrap();
+    assert_eq!(cs.to_string(), "Widget/default/w configured");
+    assert_eq!(cs.entries[0].version, "v1");
+    let live = get(
+        &env.client,
+        "example.com/v1",
+        "Widget",
+        "widgets",
+        "default",
+        "w",
+    )
+    .await
+    .unwrap();
+    assert_eq!(versions(live), ["example.com/v1"]);
+    let cs = env
+        .manager
+        .apply_all_staged(vec![widget("default", "w", 1)], &migrate)
+        .await
+        .unwrap();
+    assert_eq!(cs.to_string(), "Widget/default/w unchanged");
+}
