@@ -48,7 +48,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 type Starter<K> =
@@ -66,6 +65,12 @@ impl<K: FluxObject> Debug for RelatedWatch<K> {
             .field("name", &self.name)
             .finish_non_exhaustive()
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    AnyChange,
+    ValueChange,
 }
 
 /// A Secret or ConfigMap an object refers to (in its own namespace).
@@ -86,6 +91,27 @@ impl<K: FluxObject> RelatedWatch<K> {
     /// when `fingerprint(r)` changes, or `r` appears or is deleted, re-queue each `K` for which
     /// `refers_to(k, r)`.
     pub fn new<R, F, P>(label_selector: &str, fingerprint: F, refers_to: P) -> Self
+    where
+        R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+        F: Fn(&R) -> Option<String> + Send + Sync + 'static,
+        P: Fn(&K, &R) -> bool + Send + Sync + 'static,
+    {
+        Self::build(label_selector, Trigger::AnyChange, fingerprint, refers_to)
+    }
+
+    /// As [`RelatedWatch::new`], but only a change of an already seen object to a new non-empty
+    /// fingerprint triggers (not its first sighting, not its deletion, not losing the value), as
+    /// Flux's source revision change predicate.
+    pub fn on_value_change<R, F, P>(label_selector: &str, fingerprint: F, refers_to: P) -> Self
+    where
+        R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+        F: Fn(&R) -> Option<String> + Send + Sync + 'static,
+        P: Fn(&K, &R) -> bool + Send + Sync + 'static,
+    {
+        Self::build(label_selector, Trigger::ValueChange, fingerprint, refers_to)
+    }
+
+    fn build<R, F, P>(label_selector: &str, trigger: Trigger, fingerprint: F, refers_to: P) -> Self
     where
         R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
         F: Fn(&R) -> Option<String> + Send + Sync + 'static,
@@ -117,11 +143,17 @@ impl<K: FluxObject> RelatedWatch<K> {
                             let key = key_of(&obj);
                             let print = fingerprint(&obj);
                             let before = seen.insert(key, print.clone());
-                            (before != Some(print)).then_some(obj)
+                            let fire = match trigger {
+                                Trigger::AnyChange => before != Some(print),
+                                Trigger::ValueChange => {
+                                    matches!(before, Some(b) if print.is_some() && b != print)
+                                }
+                            };
+                            fire.then_some(obj)
                         }
                         Ok(watcher::Event::Delete(obj)) => {
                             seen.remove(&key_of(&obj));
-                            Some(obj)
+                            (trigger == Trigger::AnyChange).then_some(obj)
                         }
                         Ok(watcher::Event::Init | watcher::Event::InitDone) => None,
                         Err(err) => {
@@ -146,8 +178,9 @@ impl<K: FluxObject> RelatedWatch<K> {
     }
 
     /// Re-queue objects when the `status.artifact.revision` of a source they refer to changes
-    /// (Flux's source revision change predicate): the source kinds GitRepository, OCIRepository,
-    /// Bucket, HelmChart, ExternalArtifact.
+    /// (Flux's source revision change predicate: a seen source gets an artifact or a new
+    /// revision; creation and deletion do not trigger): for the source kinds GitRepository,
+    /// OCIRepository, Bucket, HelmChart, ExternalArtifact.
     pub fn source_revision<R>(refers_to: impl Fn(&K, &R) -> bool + Send + Sync + 'static) -> Self
     where
         R: Resource<DynamicType = ()>
@@ -159,12 +192,13 @@ impl<K: FluxObject> RelatedWatch<K> {
             + Sync
             + 'static,
     {
-        Self::new::<R, _, _>("", artifact_revision::<R>, refers_to)
+        Self::on_value_change::<R, _, _>("", artifact_revision::<R>, refers_to)
     }
 
-    /// Re-queue objects when the data of a Secret or ConfigMap they refer to (in their namespace)
-    /// changes, for Secrets and ConfigMaps matching `label_selector`
-    /// (`--watch-configs-label-selector`, Flux's `reconcile.fluxcd.io/watch=Enabled`).
+    /// Re-queue objects when a Secret or ConfigMap they refer to (in their namespace) is created,
+    /// changed (any new resourceVersion, as Flux's predicate) or deleted, for Secrets and
+    /// ConfigMaps matching `label_selector` (`--watch-configs-label-selector`, Flux's
+    /// `reconcile.fluxcd.io/watch=Enabled`).
     pub fn configs(
         label_selector: &str,
         references: impl Fn(&K) -> Vec<ConfigRef> + Send + Sync + 'static,
@@ -173,13 +207,13 @@ impl<K: FluxObject> RelatedWatch<K> {
         let for_secrets = references.clone();
         let secrets = Self::new::<Secret, _, _>(
             label_selector,
-            |s| Some(hash_of(&(&s.data, &s.string_data, &s.type_))),
+            |s: &Secret| s.metadata.resource_version.clone(),
             move |k, s| refers_to_config(for_secrets.as_ref(), k, ConfigKind::Secret, s.meta()),
         );
         let for_maps = references;
         let maps = Self::new::<ConfigMap, _, _>(
             label_selector,
-            |c| Some(hash_of(&(&c.data, &c.binary_data))),
+            |c: &ConfigMap| c.metadata.resource_version.clone(),
             move |k, c| refers_to_config(for_maps.as_ref(), k, ConfigKind::ConfigMap, c.meta()),
         );
         vec![secrets, maps]
@@ -193,6 +227,79 @@ impl<K: FluxObject> RelatedWatch<K> {
     pub fn start(self, client: kube::Client, store: Store<K>) -> BoxStream<'static, ObjectRef<K>> {
         (self.start)(client, store)
     }
+}
+
+/// Flux's watches for Kustomizations: their source (GitRepository, OCIRepository, Bucket,
+/// ExternalArtifact) gets a new artifact revision — skipping Kustomizations that are Ready and
+/// already attempted that revision, as kustomize-controller does — and, with a non-empty
+/// `configs_label_selector`, the labelled ConfigMaps and Secrets of `postBuild.substituteFrom`
+/// change.
+pub fn kustomization_watches(
+    configs_label_selector: &str,
+) -> Vec<RelatedWatch<flux_api::kustomize::Kustomization>> {
+    use flux_api::kustomize::{Kustomization, SourceKind, ValuesReferenceKind};
+    use flux_api::source::{Bucket, ExternalArtifact, GitRepository, OCIRepository};
+
+    fn uses<R: Resource<DynamicType = ()> + Serialize>(
+        ks: &Kustomization,
+        kind: SourceKind,
+        source: &R,
+    ) -> bool {
+        let r = &ks.spec.source_ref;
+        let namespace = r
+            .namespace
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .or(ks.metadata.namespace.as_deref());
+        if r.kind != kind
+            || Some(r.name.as_str()) != source.meta().name.as_deref()
+            || namespace != source.meta().namespace.as_deref()
+        {
+            return false;
+        }
+        let Some(revision) = artifact_revision(source) else {
+            return false;
+        };
+        let status = ks.status.as_ref();
+        let ready = status.is_some_and(flux_api::HasConditions::is_ready);
+        let attempted = status
+            .and_then(|s| s.last_attempted_revision.as_deref())
+            .unwrap_or("");
+        !(ready && crate::dependencies::same_revision(&revision, attempted))
+    }
+
+    let mut watches = vec![
+        RelatedWatch::source_revision::<GitRepository>(|k, s| {
+            uses(k, SourceKind::GitRepository, s)
+        }),
+        RelatedWatch::source_revision::<OCIRepository>(|k, s| {
+            uses(k, SourceKind::OCIRepository, s)
+        }),
+        RelatedWatch::source_revision::<Bucket>(|k, s| uses(k, SourceKind::Bucket, s)),
+        RelatedWatch::source_revision::<ExternalArtifact>(|k, s| {
+            uses(k, SourceKind::ExternalArtifact, s)
+        }),
+    ];
+    if !configs_label_selector.is_empty() {
+        watches.extend(RelatedWatch::configs(
+            configs_label_selector,
+            |ks: &Kustomization| {
+                ks.spec
+                    .post_build
+                    .iter()
+                    .flat_map(|p| p.substitute_from.iter().flatten())
+                    .map(|s| ConfigRef {
+                        kind: match s.kind {
+                            ValuesReferenceKind::Secret => ConfigKind::Secret,
+                            ValuesReferenceKind::ConfigMap => ConfigKind::ConfigMap,
+                        },
+                        name: s.name.clone(),
+                    })
+                    .collect()
+            },
+        ));
+    }
+    watches
 }
 
 fn key_of<R: Resource>(obj: &R) -> (String, String) {
@@ -215,13 +322,6 @@ fn refers_to_config<K: FluxObject>(
     references(object)
         .iter()
         .any(|r| r.kind == kind && r.name == name)
-}
-
-fn hash_of<T: Serialize>(value: &T) -> String {
-    let text = serde_json::to_string(value).unwrap_or_default();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
 }
 
 /// `status.artifact.revision` of any source kind.

@@ -1,13 +1,13 @@
-//! Watches of related objects on the API emulator: a Kustomization is re-queued when its
-//! GitRepository gets a new artifact revision (and not on other changes), and when a labelled
-//! ConfigMap it substitutes from changes (unlabelled ones are ignored).
+//! Watches of related objects on the API emulator (`watches::kustomization_watches`): a
+//! Kustomization is re-queued when its GitRepository gets a new artifact revision (unless it is
+//! Ready and already attempted it; not on other changes), and when a labelled ConfigMap it
+//! substitutes from changes (unlabelled ones are ignored).
 
-use flux_api::kustomize::{Kustomization, ValuesReferenceKind};
+use flux_api::kustomize::Kustomization;
 use flux_api::source::GitRepository;
 use flux_runtime::events::{DeliveryPolicy, EventRecorder};
 use flux_runtime::metrics::Metrics;
 use flux_runtime::reconcile::{Context, ControllerSettings, Outcome, ReconcileError, Reconciler};
-use flux_runtime::watches::{ConfigKind, ConfigRef, RelatedWatch};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
@@ -131,30 +131,7 @@ async fn related_changes_requeue_the_objects_that_refer_to_them() {
         kss.create(&PostParams::default(), &ks).await.unwrap();
     }
 
-    let source = RelatedWatch::<Kustomization>::source_revision::<GitRepository>(|ks, repo| {
-        let r = &ks.spec.source_ref;
-        Some(r.name.as_str()) == repo.metadata.name.as_deref()
-            && r.namespace.as_deref().or(ks.metadata.namespace.as_deref())
-                == repo.metadata.namespace.as_deref()
-    });
-    let configs =
-        RelatedWatch::<Kustomization>::configs("reconcile.fluxcd.io/watch=Enabled", |ks| {
-            ks.spec
-                .post_build
-                .iter()
-                .flat_map(|p| p.substitute_from.iter().flatten())
-                .map(|s| ConfigRef {
-                    kind: match s.kind {
-                        ValuesReferenceKind::Secret => ConfigKind::Secret,
-                        ValuesReferenceKind::ConfigMap => ConfigKind::ConfigMap,
-                    },
-                    name: s.name.clone(),
-                })
-                .collect()
-        });
-    let mut watches = vec![source];
-    watches.extend(configs);
-
+    let watches = flux_runtime::watches::kustomization_watches("reconcile.fluxcd.io/watch=Enabled");
     let counting = Counting::default();
     let settings = ControllerSettings {
         name: "kustomize-controller".into(),
@@ -191,7 +168,17 @@ async fn related_changes_requeue_the_objects_that_refer_to_them() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before: HashMap<&str, usize> = all.iter().map(|n| (*n, counting.count(n))).collect();
 
-    // A new artifact revision of "src" re-queues its Kustomization only.
+    // "uses-other" is Ready and has already attempted the revision its source will get: Flux
+    // does not re-queue it for that revision.
+    kss.patch_status(
+        "uses-other",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({"status": {"lastAttemptedRevision": "main@sha1:2"}})),
+    )
+    .await
+    .unwrap();
+
+    // A new artifact revision of "src" re-queues its Kustomization.
     repos
         .patch_status(
             "src",
@@ -204,6 +191,20 @@ async fn related_changes_requeue_the_objects_that_refer_to_them() {
         counting.count("uses-src") > before["uses-src"]
     })
     .await;
+    // "other-src" gets the new revision: its users re-queued, except the one already there.
+    repos
+        .patch_status(
+            "other-src",
+            &PatchParams::default(),
+            &Patch::Merge(&artifact("main@sha1:2")),
+        )
+        .await
+        .unwrap();
+    eventually("users of other-src re-queued", || async {
+        counting.count("uses-vars") > before["uses-vars"]
+            && counting.count("uses-unlabelled") > before["uses-unlabelled"]
+    })
+    .await;
     // A change that keeps the revision (a label) re-queues nothing.
     repos
         .patch(
@@ -213,7 +214,7 @@ async fn related_changes_requeue_the_objects_that_refer_to_them() {
         )
         .await
         .unwrap();
-    // The labelled ConfigMap's data changes: its user is re-queued.
+    // The labelled ConfigMap changes: its user is re-queued.
     maps.patch(
         "vars",
         &PatchParams::default(),
@@ -222,7 +223,7 @@ async fn related_changes_requeue_the_objects_that_refer_to_them() {
     .await
     .unwrap();
     eventually("uses-vars re-queued", || async {
-        counting.count("uses-vars") > before["uses-vars"]
+        counting.count("uses-vars") > before["uses-vars"] + 1
     })
     .await;
     // The unlabelled one is not watched.
@@ -236,8 +237,11 @@ async fn related_changes_requeue_the_objects_that_refer_to_them() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(counting.count("uses-src"), before["uses-src"] + 1);
     assert_eq!(counting.count("uses-other"), before["uses-other"]);
-    assert_eq!(counting.count("uses-vars"), before["uses-vars"] + 1);
-    assert_eq!(counting.count("uses-unlabelled"), before["uses-unlabelled"]);
+    assert_eq!(counting.count("uses-vars"), before["uses-vars"] + 2);
+    assert_eq!(
+        counting.count("uses-unlabelled"),
+        before["uses-unlabelled"] + 1
+    );
 
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(10), controller)
