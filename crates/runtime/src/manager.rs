@@ -15,7 +15,9 @@
 //!   shutdown timeout (30s, as controller-runtime) to finish, the rest are dropped, and the Lease is
 //!   released (`--leader-election-release-on-cancel`) so a standby takes over at once;
 //! - when leadership is lost (renew deadline passed) it stops the controllers at once and returns
-//!   [`ManagerError::LeadershipLost`]: the process should exit non-zero, as controller-runtime's does.
+//!   [`ManagerError::LeadershipLost`]: the process should exit non-zero, as controller-runtime's does;
+//! - when a controller (or any added future) ends on its own or panics, the others are stopped
+//!   gracefully and [`ManagerError::ControllerExited`] is returned.
 //!
 //! ```no_run
 //! use clap::Parser;
@@ -91,6 +93,8 @@ pub enum ManagerError {
     LeaderElection(#[from] LeaderError),
     #[error("leader election lost")]
     LeadershipLost,
+    #[error("controller '{name}' stopped unexpectedly{}", if *.panicked { " (panicked)" } else { "" })]
+    ControllerExited { name: String, panicked: bool },
 }
 
 /// A future that resolves once the manager stops; clone it into every controller.
@@ -400,9 +404,11 @@ impl Manager {
         };
 
         let mut tasks = JoinSet::new();
+        let mut names = std::collections::HashMap::new();
         for (name, future) in self.controllers.drain(..) {
             tracing::info!(controller = %name, "starting controller");
-            tasks.spawn(future);
+            let handle = tasks.spawn(future);
+            names.insert(handle.id(), name);
         }
         let mut lost = leadership.as_ref().map(|l| l.lost.clone());
         let leadership_lost = async move {
@@ -416,22 +422,27 @@ impl Manager {
             }
         };
         let nothing_to_run = tasks.is_empty();
-        let all_done = async {
-            if nothing_to_run {
-                std::future::pending::<()>().await;
-            }
-            while tasks.join_next().await.is_some() {}
-        };
         let outcome = tokio::select! {
             _ = &mut stop => Ok(()),
             _ = leadership_lost => Err(ManagerError::LeadershipLost),
-            _ = all_done => Ok(()),
+            // A controller that ends on its own stops the manager (as a failed runnable stops
+            // controller-runtime's), the others shutting down gracefully.
+            Some(ended) = tasks.join_next_with_id(), if !nothing_to_run => {
+                let (id, panicked) = match ended {
+                    Ok((id, ())) => (id, false),
+                    Err(err) => (err.id(), err.is_panic()),
+                };
+                let name = names.get(&id).cloned().unwrap_or_default();
+                tracing::error!(controller = %name, panicked, "controller stopped unexpectedly");
+                Err(ManagerError::ControllerExited { name, panicked })
+            }
         };
+        let lost_leadership = matches!(outcome, Err(ManagerError::LeadershipLost));
         self.readiness.set_ready(false);
         if let Some(trigger) = self.trigger.take() {
             let _ = trigger.send(());
         }
-        if outcome.is_ok() {
+        if !lost_leadership {
             tracing::info!(timeout = ?self.graceful_shutdown_timeout, "stopping: waiting for in-flight reconciles");
             let drained = tokio::time::timeout(self.graceful_shutdown_timeout, async {
                 while tasks.join_next().await.is_some() {}
@@ -443,7 +454,7 @@ impl Manager {
         }
         tasks.shutdown().await;
         if let Some(leadership) = leadership {
-            if outcome.is_ok() && self.flags.leader_election_release_on_cancel {
+            if !lost_leadership && self.flags.leader_election_release_on_cancel {
                 leadership.release().await;
             } else {
                 leadership.abandon();

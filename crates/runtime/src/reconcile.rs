@@ -265,7 +265,11 @@ pub async fn run_with_watches<K, R, S>(
         let queued = ctx.clone();
         controller = controller.reconcile_on(
             watch
-                .start(ctx.client.clone(), reader.clone())
+                .start_in(
+                    ctx.client.clone(),
+                    reader.clone(),
+                    ctx.settings.namespace.clone(),
+                )
                 .inspect(move |object| queued.queue.triggered(&object.to_string())),
         );
     }

@@ -42,6 +42,7 @@ use futures::stream::BoxStream;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kube::Resource;
 use kube::api::Api;
+use kube::core::NamespaceResourceScope;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde::Serialize;
@@ -50,8 +51,9 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-type Starter<K> =
-    Box<dyn FnOnce(kube::Client, Store<K>) -> BoxStream<'static, ObjectRef<K>> + Send>;
+type Starter<K> = Box<
+    dyn FnOnce(kube::Client, Store<K>, Option<String>) -> BoxStream<'static, ObjectRef<K>> + Send,
+>;
 
 /// A watch of another kind whose changes re-queue the objects of `K` that refer to it.
 pub struct RelatedWatch<K: FluxObject> {
@@ -92,7 +94,13 @@ impl<K: FluxObject> RelatedWatch<K> {
     /// `refers_to(k, r)`.
     pub fn new<R, F, P>(label_selector: &str, fingerprint: F, refers_to: P) -> Self
     where
-        R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+        R: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + Debug
+            + DeserializeOwned
+            + Send
+            + Sync
+            + 'static,
         F: Fn(&R) -> Option<String> + Send + Sync + 'static,
         P: Fn(&K, &R) -> bool + Send + Sync + 'static,
     {
@@ -104,7 +112,13 @@ impl<K: FluxObject> RelatedWatch<K> {
     /// Flux's source revision change predicate.
     pub fn on_value_change<R, F, P>(label_selector: &str, fingerprint: F, refers_to: P) -> Self
     where
-        R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+        R: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + Debug
+            + DeserializeOwned
+            + Send
+            + Sync
+            + 'static,
         F: Fn(&R) -> Option<String> + Send + Sync + 'static,
         P: Fn(&K, &R) -> bool + Send + Sync + 'static,
     {
@@ -113,7 +127,13 @@ impl<K: FluxObject> RelatedWatch<K> {
 
     fn build<R, F, P>(label_selector: &str, trigger: Trigger, fingerprint: F, refers_to: P) -> Self
     where
-        R: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+        R: Resource<DynamicType = (), Scope = NamespaceResourceScope>
+            + Clone
+            + Debug
+            + DeserializeOwned
+            + Send
+            + Sync
+            + 'static,
         F: Fn(&R) -> Option<String> + Send + Sync + 'static,
         P: Fn(&K, &R) -> bool + Send + Sync + 'static,
     {
@@ -128,8 +148,11 @@ impl<K: FluxObject> RelatedWatch<K> {
             }
         );
         let refers_to = Arc::new(refers_to);
-        let start: Starter<K> = Box::new(move |client, store| {
-            let api: Api<R> = Api::all(client);
+        let start: Starter<K> = Box::new(move |client, store, namespace| {
+            let api: Api<R> = match namespace {
+                Some(namespace) => Api::namespaced(client, &namespace),
+                None => Api::all(client),
+            };
             let mut config = watcher::Config::default();
             if !selector.is_empty() {
                 config = config.labels(&selector);
@@ -183,7 +206,7 @@ impl<K: FluxObject> RelatedWatch<K> {
     /// OCIRepository, Bucket, HelmChart, ExternalArtifact.
     pub fn source_revision<R>(refers_to: impl Fn(&K, &R) -> bool + Send + Sync + 'static) -> Self
     where
-        R: Resource<DynamicType = ()>
+        R: Resource<DynamicType = (), Scope = NamespaceResourceScope>
             + Clone
             + Debug
             + DeserializeOwned
@@ -223,9 +246,20 @@ impl<K: FluxObject> RelatedWatch<K> {
         &self.name
     }
 
-    /// Start watching: the stream of objects to re-queue (used by the harness).
+    /// Start watching in all namespaces: the stream of objects to re-queue.
     pub fn start(self, client: kube::Client, store: Store<K>) -> BoxStream<'static, ObjectRef<K>> {
-        (self.start)(client, store)
+        (self.start)(client, store, None)
+    }
+
+    /// Start watching in one namespace (None: all), as the harness does under
+    /// `--watch-all-namespaces=false`.
+    pub fn start_in(
+        self,
+        client: kube::Client,
+        store: Store<K>,
+        namespace: Option<String>,
+    ) -> BoxStream<'static, ObjectRef<K>> {
+        (self.start)(client, store, namespace)
     }
 }
 

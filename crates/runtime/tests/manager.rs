@@ -328,3 +328,40 @@ async fn losing_the_api_server_past_the_renew_deadline_loses_leadership() {
         "{result:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_controller_that_ends_on_its_own_stops_the_manager_with_an_error() {
+    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+    let client = emulator.client().await.unwrap();
+    let mut manager = Manager::with_client("source-controller", &flags(&[]), client.clone())
+        .await
+        .unwrap()
+        .with_identity("pod-a")
+        .with_lease_namespace("default");
+    let shutdown = manager.shutdown_signal();
+    let stopped_gracefully = Arc::new(AtomicUsize::new(0));
+    let seen = stopped_gracefully.clone();
+    manager.add("steady", async move {
+        shutdown.await;
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    manager.add("crashing", async { panic!("boom") });
+    let result = tokio::time::timeout(
+        Duration::from_secs(30),
+        manager.run_until(std::future::pending()),
+    )
+    .await
+    .expect("the manager stopped");
+    match result {
+        Err(err @ flux_runtime::manager::ManagerError::ControllerExited { .. }) => {
+            assert_eq!(
+                err.to_string(),
+                "controller 'crashing' stopped unexpectedly (panicked)"
+            );
+        }
+        other => panic!("expected ControllerExited, got {other:?}"),
+    }
+    assert_eq!(stopped_gracefully.load(Ordering::SeqCst), 1);
+    assert_eq!(holder(&client).await, None, "the lease is released");
+    emulator.stop().await;
+}
