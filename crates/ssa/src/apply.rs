@@ -281,7 +281,7 @@ impl ResourceManager {
         Ok(())
     }
 
-    async fn dry_run(
+    pub(crate) async fn dry_run(
         &self,
         api: &Api<DynamicObject>,
         name: &str,
@@ -303,54 +303,18 @@ impl ResourceManager {
         opts: &ApplyOptions,
         rules: &CompiledRules,
     ) -> Result<Plan, SsaError> {
-        let resolved = self
-            .discovery
-            .resolve(&self.client, &r.object.group, &r.version, &r.object.kind)
-            .await;
-        // Cluster-scoped objects have no namespace, whatever the manifest says.
-        if let Ok(res) = &resolved
-            && !res.namespaced
-            && !r.object.namespace.is_empty()
-        {
-            r.object.namespace.clear();
-            if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-                m.remove("namespace");
-            }
-        }
+        let located = self.locate(&mut r, &mut obj).await;
         let subject = r.object.subject();
-        let target = match &resolved {
-            Ok(res) if !(res.namespaced && r.object.namespace.is_empty()) => {
-                let api = res.api(&self.client, &r.object.namespace);
-                let existing = api.get_opt(&r.object.name).await;
-                Some((api, existing))
-            }
-            _ => None,
-        };
-        let existing: Option<&DynamicObject> = match &target {
-            Some((_, Ok(Some(o)))) => Some(o),
-            _ => None,
-        };
-        if let Some(entry) = self.skip(&r, &obj, existing, opts) {
+        if let Some(entry) = skip(
+            &r,
+            &obj,
+            located.existing(),
+            &opts.exclusion_selector,
+            &opts.if_not_present_selector,
+        ) {
             return Ok(Plan::Done(entry));
         }
-        let res: &Resolved = match &resolved {
-            Ok(res) => res,
-            Err(SsaError::NoKindMatch { .. }) => {
-                return Err(SsaError::DryRun {
-                    subject,
-                    source: ApiFailure {
-                        code: 0,
-                        reason: String::new(),
-                        message: resolved.err().map(|e| e.to_string()).unwrap_or_default(),
-                    },
-                });
-            }
-            Err(e) => return Err(e.clone()),
-        };
-        let Some((api, get_result)) = target else {
-            debug_assert!(res.namespaced);
-            return Err(SsaError::NamespaceNotSpecified { subject });
-        };
+        let (api, get_result) = located.into_target(subject.clone())?;
         let object_exists = !matches!(get_result, Ok(None));
         let mut existing = get_result.ok().flatten();
         let migrated = match &existing {
@@ -361,7 +325,15 @@ impl ResourceManager {
         let dry = match self.dry_run(&api, &r.object.name, &obj).await {
             Ok(d) => d,
             Err(err) => {
-                if object_exists && self.should_force(&obj, existing.as_ref(), opts, &err) {
+                if object_exists
+                    && should_force(
+                        &obj,
+                        existing.as_ref(),
+                        opts.force,
+                        &opts.force_selector,
+                        &err,
+                    )
+                {
                     self.recreate_wait(&api, &r, opts).await?;
                     existing = None;
                     self.dry_run(&api, &r.object.name, &obj)
@@ -428,36 +400,6 @@ impl ResourceManager {
             object: obj,
             api,
         })))
-    }
-
-    /// Flux's `shouldSkipApply`.
-    fn skip(
-        &self,
-        r: &ObjRef,
-        desired: &Value,
-        existing: Option<&DynamicObject>,
-        opts: &ApplyOptions,
-    ) -> Option<ChangeSetEntry> {
-        let exists =
-            existing.is_some_and(|e| e.metadata.uid.as_deref().is_some_and(|u| !u.is_empty()));
-        let excluded = object_matches(desired, &opts.exclusion_selector)
-            || existing.is_some_and(|e| meta_matches(&e.metadata, &opts.exclusion_selector));
-        let if_not_present = exists && object_matches(desired, &opts.if_not_present_selector);
-        (excluded || if_not_present).then(|| ChangeSetEntry::from_ref(r, Action::Skipped))
-    }
-
-    /// Flux's `shouldForceApply`.
-    fn should_force(
-        &self,
-        desired: &Value,
-        existing: Option<&DynamicObject>,
-        opts: &ApplyOptions,
-        err: &ApiFailure,
-    ) -> bool {
-        err.is_immutable()
-            && (opts.force
-                || object_matches(desired, &opts.force_selector)
-                || existing.is_some_and(|e| meta_matches(&e.metadata, &opts.force_selector)))
     }
 
     /// Deletes the object (background propagation) and waits until it is gone.
@@ -575,6 +517,104 @@ impl ResourceManager {
     }
 }
 
+/// Flux's `shouldSkipApply`: excluded objects (desired or live), and IfNotPresent objects that
+/// exist.
+pub(crate) fn skip(
+    r: &ObjRef,
+    desired: &Value,
+    existing: Option<&DynamicObject>,
+    exclusions: &BTreeMap<String, String>,
+    if_not_present: &BTreeMap<String, String>,
+) -> Option<ChangeSetEntry> {
+    let exists = existing.is_some_and(|e| e.metadata.uid.as_deref().is_some_and(|u| !u.is_empty()));
+    let excluded = object_matches(desired, exclusions)
+        || existing.is_some_and(|e| meta_matches(&e.metadata, exclusions));
+    let if_not_present = exists && object_matches(desired, if_not_present);
+    (excluded || if_not_present).then(|| ChangeSetEntry::from_ref(r, Action::Skipped))
+}
+
+/// Flux's `shouldForceApply`: an immutable-field error, and force asked for.
+pub(crate) fn should_force(
+    desired: &Value,
+    existing: Option<&DynamicObject>,
+    force: bool,
+    force_selector: &BTreeMap<String, String>,
+    err: &ApiFailure,
+) -> bool {
+    err.is_immutable()
+        && (force
+            || object_matches(desired, force_selector)
+            || existing.is_some_and(|e| meta_matches(&e.metadata, force_selector)))
+}
+
+/// The API of an object, and the result of reading it.
+pub(crate) type Target = (
+    Api<DynamicObject>,
+    Result<Option<DynamicObject>, kube::Error>,
+);
+
+/// Where an object lives, and what is there now.
+pub(crate) struct Located {
+    resolved: Result<Resolved, SsaError>,
+    target: Option<Target>,
+}
+
+impl Located {
+    /// The live object, when it could be read.
+    pub(crate) fn existing(&self) -> Option<&DynamicObject> {
+        match &self.target {
+            Some((_, Ok(Some(o)))) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The API and the read's result, or the error Flux's dry-run reports for this object.
+    pub(crate) fn into_target(self, subject: String) -> Result<Target, SsaError> {
+        match (self.resolved, self.target) {
+            (Ok(_), Some(target)) => Ok(target),
+            (Ok(_), None) => Err(SsaError::NamespaceNotSpecified { subject }),
+            (Err(e @ SsaError::NoKindMatch { .. }), _) => Err(SsaError::DryRun {
+                subject,
+                source: ApiFailure {
+                    code: 0,
+                    reason: String::new(),
+                    message: e.to_string(),
+                },
+            }),
+            (Err(e), _) => Err(e),
+        }
+    }
+}
+
+impl ResourceManager {
+    /// Resolves the object's kind and reads the live object. Cluster-scoped objects lose any
+    /// namespace the manifest gives them.
+    pub(crate) async fn locate(&self, r: &mut ObjRef, obj: &mut Value) -> Located {
+        let resolved = self
+            .discovery
+            .resolve(&self.client, &r.object.group, &r.version, &r.object.kind)
+            .await;
+        if let Ok(res) = &resolved
+            && !res.namespaced
+            && !r.object.namespace.is_empty()
+        {
+            r.object.namespace.clear();
+            if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.remove("namespace");
+            }
+        }
+        let target = match &resolved {
+            Ok(res) if !(res.namespaced && r.object.namespace.is_empty()) => {
+                let api = res.api(&self.client, &r.object.namespace);
+                let existing = api.get_opt(&r.object.name).await;
+                Some((api, existing))
+            }
+            _ => None,
+        };
+        Located { resolved, target }
+    }
+}
+
 fn meta_matches(
     meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
     selector: &BTreeMap<String, String>,
@@ -589,7 +629,7 @@ fn meta_matches(
 }
 
 /// Flux's `hasDrifted`: labels, annotations, and the object without metadata and status.
-fn has_drifted(existing: &Value, dry: &Value) -> bool {
+pub(crate) fn has_drifted(existing: &Value, dry: &Value) -> bool {
     if metadata_map(existing, "labels") != metadata_map(dry, "labels")
         || metadata_map(existing, "annotations") != metadata_map(dry, "annotations")
     {
@@ -608,13 +648,13 @@ fn comparable(obj: &Value) -> Value {
     v
 }
 
-fn to_json(obj: &DynamicObject) -> Value {
+pub(crate) fn to_json(obj: &DynamicObject) -> Value {
     serde_json::to_value(obj).unwrap_or(Value::Null)
 }
 
 /// Flux drops a CRD's conversion webhook `caBundle` when it holds no certificate, since the API
 /// server (1.31+) rejects such CRDs.
-fn remove_invalid_ca_bundle(obj: &mut Value) {
+pub(crate) fn remove_invalid_ca_bundle(obj: &mut Value) {
     use base64::Engine;
     let is_crd = obj.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition")
         && obj

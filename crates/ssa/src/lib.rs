@@ -23,6 +23,7 @@
 pub mod apply;
 pub mod changeset;
 pub mod delete;
+pub mod diff;
 pub mod discovery;
 mod drift;
 pub mod error;
@@ -38,6 +39,7 @@ pub mod wait;
 pub use apply::{ApplyOptions, parse_group_kinds};
 pub use changeset::{Action, ChangeSet, ChangeSetEntry};
 pub use delete::{DeleteOptions, Propagation};
+pub use diff::{Diff, DiffOptions};
 pub use discovery::DiscoveryCache;
 pub use error::{ApiFailure, ObjectError, PartialError, SsaError};
 pub use health::{Status, StatusResult, compute, compute_status};

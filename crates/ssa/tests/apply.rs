@@ -625,3 +625,99 @@ async fn migrate_api_version_rewrites_managed_fields() {
         .unwrap();
     assert_eq!(cs.to_string(), "Widget/default/w unchanged");
 }
+
+#[tokio::test]
+async fn diff_reports_without_writing() {
+    let env = start().await;
+    let opts = flux_opts();
+    let secret = |v: &str| {
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"},
+            "type": "Opaque", "data": {"token": v, "same": "YQ=="}})
+    };
+    env.manager
+        .apply_all_staged(
+            vec![
+                configmap("default", "cm", json!({"a": "1"})),
+                secret("Yg=="),
+            ],
+            &opts,
+        )
+        .await
+        .unwrap();
+    let diff_opts = flux_ssa::DiffOptions::flux(GROUP);
+    let d = env
+        .manager
+        .diff(configmap("default", "cm", json!({"a": "1"})), &diff_opts)
+        .await
+        .unwrap();
+    assert_eq!(d.entry.to_string(), "ConfigMap/default/cm unchanged");
+
+    let d = env
+        .manager
+        .diff(configmap("default", "cm", json!({"a": "2"})), &diff_opts)
+        .await
+        .unwrap();
+    assert_eq!(d.entry.action, Action::Configured);
+    assert_eq!(d.existing.as_ref().unwrap()["data"]["a"], "1");
+    assert_eq!(d.dry_run.as_ref().unwrap()["data"]["a"], "2");
+    assert!(
+        d.dry_run.unwrap()["metadata"]
+            .get("managedFields")
+            .is_none()
+    );
+    let live = get(
+        &env.client,
+        "v1",
+        "ConfigMap",
+        "configmaps",
+        "default",
+        "cm",
+    )
+    .await
+    .unwrap();
+    assert_eq!(live.data["data"]["a"], "1", "diff must not write");
+
+    let d = env
+        .manager
+        .diff(configmap("default", "new", json!({})), &diff_opts)
+        .await
+        .unwrap();
+    assert_eq!(d.entry.to_string(), "ConfigMap/default/new created");
+    assert!(
+        get(
+            &env.client,
+            "v1",
+            "ConfigMap",
+            "configmaps",
+            "default",
+            "new"
+        )
+        .await
+        .is_none()
+    );
+
+    let d = env
+        .manager
+        .diff(
+            with_annotation(
+                configmap("default", "cm", json!({"a": "3"})),
+                "kustomize.toolkit.fluxcd.io/reconcile",
+                "disabled",
+            ),
+            &diff_opts,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d.entry.action, Action::Skipped);
+
+    let d = env.manager.diff(secret("Yw=="), &diff_opts).await.unwrap();
+    assert_eq!(d.entry.action, Action::Configured);
+    assert_eq!(
+        d.existing.unwrap()["data"],
+        json!({"token": "*** (before)", "same": "***"})
+    );
+    assert_eq!(
+        d.dry_run.unwrap()["data"],
+        json!({"token": "*** (after)", "same": "***"})
+    );
+}
