@@ -67,11 +67,27 @@ impl ResourceManager {
         opts: &DeleteOptions,
     ) -> Result<ChangeSet, PartialError> {
         objects.sort_by(|a, b| crate::sort::compare(&b.object, &a.object));
-        let outcomes: Vec<Outcome> = stream::iter(objects)
-            .map(|o| self.delete_one(o, opts))
-            .buffered(self.concurrency)
-            .collect()
-            .await;
+        // Kinds keep the reverse order (a Namespace after its contents, a CRD after its
+        // objects); objects of one kind rank go in parallel.
+        let mut groups: Vec<Vec<ObjRef>> = Vec::new();
+        let mut last_rank = None;
+        for o in objects {
+            let rank = crate::sort::kind_rank(&o.object.kind);
+            match groups.last_mut() {
+                Some(g) if last_rank == Some(rank) => g.push(o),
+                _ => groups.push(vec![o]),
+            }
+            last_rank = Some(rank);
+        }
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        for group in groups {
+            let done: Vec<Outcome> = stream::iter(group)
+                .map(|o| self.delete_one(o, opts))
+                .buffered(self.concurrency)
+                .collect()
+                .await;
+            outcomes.extend(done);
+        }
         let mut change_set = ChangeSet::new();
         let mut errors = Vec::new();
         for (entry, err) in outcomes {

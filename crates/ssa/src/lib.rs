@@ -46,4 +46,4 @@ pub use health::{Status, StatusResult, compute, compute_status};
 pub use managed_fields::{CleanupOptions, FieldManager, Operation};
 pub use manager::{Owner, ResourceManager, set_common_metadata};
 pub use object::{ObjMetadata, ObjRef};
-pub use wait::{ObjectStatus, WaitError, WaitOptions};
+pub use wait::{ObjectStatus, WaitError, WaitOptions, jobs_with_ttl};

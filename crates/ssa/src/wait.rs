@@ -246,6 +246,23 @@ impl ResourceManager {
     }
 }
 
+/// The Jobs among the manifests with `spec.ttlSecondsAfterFinished` set: they may be gone by
+/// the time they are health-checked (Flux's `ExtractJobsWithTTL`).
+pub fn jobs_with_ttl(objects: &[serde_json::Value]) -> Vec<ObjMetadata> {
+    objects
+        .iter()
+        .filter(|o| {
+            o.get("kind").and_then(serde_json::Value::as_str) == Some("Job")
+                && o.get("apiVersion")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|v| v.starts_with("batch/"))
+                && o.pointer("/spec/ttlSecondsAfterFinished")
+                    .is_some_and(serde_json::Value::is_i64)
+        })
+        .filter_map(|o| ObjMetadata::from_object(o).ok())
+        .collect()
+}
+
 fn wait_error(last: &[ObjectStatus], opts: &WaitOptions, timed_out: bool) -> WaitError {
     let objects = last
         .iter()
@@ -256,4 +273,47 @@ fn wait_error(last: &[ObjectStatus], opts: &WaitOptions, timed_out: bool) -> Wai
         .cloned()
         .collect();
     WaitError { timed_out, objects }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn jobs_with_ttl_found() {
+        let objs = [
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "a", "namespace": "n"}, "spec": {"ttlSecondsAfterFinished": 0}}),
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "b", "namespace": "n"}, "spec": {}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+        ];
+        assert_eq!(
+            jobs_with_ttl(&objs),
+            vec![ObjMetadata::new("batch", "Job", "n", "a")]
+        );
+    }
+
+    #[test]
+    fn wait_messages_as_flux() {
+        let st = |name: &str, status| ObjectStatus {
+            object: ObjMetadata::new("apps", "Deployment", "default", name),
+            status,
+            message: String::new(),
+            error: None,
+        };
+        let last = [
+            st("a", Status::Current),
+            st("b", Status::InProgress),
+            st("c", Status::Failed),
+        ];
+        let opts = WaitOptions::default();
+        assert_eq!(
+            wait_error(&last, &opts, true).to_string(),
+            "timeout waiting for: [Deployment/default/b status: 'InProgress', Deployment/default/c status: 'Failed']"
+        );
+        assert_eq!(
+            wait_error(&last, &opts, false).to_string(),
+            "failed early due to stalled resources: [Deployment/default/c status: 'Failed']"
+        );
+    }
 }
