@@ -721,3 +721,58 @@ async fn diff_reports_without_writing() {
         json!({"token": "*** (after)", "same": "***"})
     );
 }
+
+/// A tenant without rights outside its namespace: the dry-run's 403 names the object.
+#[tokio::test]
+async fn forbidden_objects_name_the_object() {
+    let tokens = kube_emulator::parse_tokens(
+        "tenant-token,system:serviceaccount:team:deployer,uid-1\n",
+        "tokens",
+    )
+    .unwrap();
+    let emulator = kube_emulator::Emulator::start_with(kube_emulator::EmulatorConfig {
+        tokens,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let admin = flux_ssa::ResourceManager::new(
+        emulator.client().await.unwrap(),
+        flux_ssa::Owner {
+            field_manager: MANAGER.into(),
+            group: GROUP.into(),
+        },
+    );
+    let opts = flux_opts();
+    let rbac = vec![
+        namespace("team"),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "deployer", "namespace": "team"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": "team"}]}),
+    ];
+    admin.apply_all_staged(rbac, &opts).await.unwrap();
+
+    let tenant = flux_ssa::ResourceManager::new(
+        emulator.client_with_token("tenant-token").await.unwrap(),
+        flux_ssa::Owner {
+            field_manager: MANAGER.into(),
+            group: GROUP.into(),
+        },
+    );
+    let cs = tenant
+        .apply_all_staged(vec![configmap("team", "ok", json!({}))], &opts)
+        .await
+        .unwrap();
+    assert_eq!(cs.to_string(), "ConfigMap/team/ok created");
+    let err = tenant
+        .apply_all_staged(vec![configmap("default", "no", json!({}))], &opts)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("ConfigMap/default/no dry-run failed (Forbidden): "),
+        "{msg}"
+    );
+    assert!(msg.contains("system:serviceaccount:team:deployer"), "{msg}");
+}
