@@ -1,7 +1,22 @@
-//! source-controller: parses Flux's flags, then stops: its reconcilers have not landed yet.
+//! source-controller: Flux's flags, the artifact storage and its HTTP server, and the
+//! GitRepository controller under the runtime's manager.
 
 use clap::Parser;
-use flux_runtime::flags::CommonFlags;
+use flux_api::source::GitRepository;
+use flux_runtime::duration::parse_duration;
+use flux_runtime::flags::{CommonFlags, DependencyFlags, FeatureGates, ImpersonationFlags};
+use flux_runtime::manager::Manager;
+use source_controller::gitrepository::GitRepositoryReconciler;
+use source_controller::storage::{DigestAlgorithm, Retention, Storage, advertised_address};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Feature gates source-controller knows, with their defaults.
+const FEATURE_GATES: &[(&str, bool)] = &[
+    ("CacheSecretsAndConfigMaps", false),
+    ("ObjectLevelWorkloadIdentity", false),
+];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,12 +27,137 @@ use flux_runtime::flags::CommonFlags;
 struct Cli {
     #[command(flatten)]
     common: CommonFlags,
+    #[command(flatten)]
+    deps: DependencyFlags,
+    #[command(flatten)]
+    impersonation: ImpersonationFlags,
+
+    /// The local storage path.
+    #[arg(long, default_value = "/data", env = "STORAGE_PATH")]
+    storage_path: String,
+    /// The address the static file server binds to.
+    #[arg(long, default_value = ":9090", env = "STORAGE_ADDRESS")]
+    storage_addr: String,
+    /// The advertised address of the static file server.
+    #[arg(long, default_value = "", env = "STORAGE_ADV_ADDR")]
+    storage_adv_addr: String,
+    /// The duration of time that artifacts from previous reconciliations will be kept in storage
+    /// before being garbage collected.
+    #[arg(long, default_value = "1m", value_parser = parse_duration)]
+    artifact_retention_ttl: Duration,
+    /// The maximum number of artifacts to be kept in storage after a garbage collection.
+    #[arg(long, default_value_t = 2)]
+    artifact_retention_records: usize,
+    /// The algorithm to use to calculate the digest of artifacts.
+    #[arg(long, default_value = "sha256")]
+    artifact_digest_algo: String,
+    /// The max allowed size in bytes of a HelmRepository index file (HelmRepository is not
+    /// reconciled by this build).
+    #[arg(long, default_value_t = 52_428_800)]
+    helm_index_max_size: i64,
+    /// The max allowed size in bytes of a Helm chart file (HelmChart is not reconciled by this build).
+    #[arg(long, default_value_t = 10_485_760)]
+    helm_chart_max_size: i64,
+    /// The max allowed size in bytes of a file in a Helm chart.
+    #[arg(long, default_value_t = 5_242_880)]
+    helm_chart_file_max_size: i64,
+    /// The maximum size of the Helm index cache (0 disables it).
+    #[arg(long, default_value_t = 0)]
+    helm_cache_max_size: i64,
+    /// The TTL of an index in the Helm index cache.
+    #[arg(long, default_value = "15m")]
+    helm_cache_ttl: String,
+    /// The interval at which the Helm index cache is purged.
+    #[arg(long, default_value = "1m")]
+    helm_cache_purge_interval: String,
+    /// The list of key exchange algorithms to use for ssh connections.
+    #[arg(long, value_delimiter = ',')]
+    ssh_kex_algos: Vec<String>,
+    /// The list of hostkey algorithms to use for ssh connections.
+    #[arg(long, value_delimiter = ',')]
+    ssh_hostkey_algos: Vec<String>,
+    /// The maximum number of tokens cached for workload identity (not used: no cloud providers).
+    #[arg(long, default_value_t = 100)]
+    token_cache_max_size: i64,
+    /// The maximum time a workload-identity token is cached.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    token_cache_max_duration: Duration,
 }
 
-fn main() -> std::process::ExitCode {
-    let _cli = Cli::parse();
-    eprintln!(
-        "source-controller: no reconciler is implemented yet in this build of flux-rs; exiting."
-    );
-    std::process::ExitCode::from(2)
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("source-controller: {message}");
+    ExitCode::FAILURE
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = FeatureGates::resolve(FEATURE_GATES, &cli.common.feature_gates) {
+        return fail(e);
+    }
+    let algorithm = match DigestAlgorithm::parse(&cli.artifact_digest_algo) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let listen = match flux_runtime::server::parse_listen_addr(&cli.storage_addr) {
+        Ok(a) => a,
+        Err(e) => return fail(format!("invalid --storage-addr: {e}")),
+    };
+    let retention = Retention {
+        ttl: cli.artifact_retention_ttl,
+        records: cli.artifact_retention_records,
+    };
+    let adv_addr = advertised_address(&cli.storage_addr, &cli.storage_adv_addr);
+    let storage = match Storage::new(&cli.storage_path, &adv_addr, retention, algorithm) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return fail(e),
+    };
+    let scratch = match tempfile::Builder::new()
+        .prefix("source-controller-")
+        .tempdir()
+    {
+        Ok(d) => d,
+        Err(e) => return fail(format!("cannot create a scratch directory: {e}")),
+    };
+    let reconciler = match GitRepositoryReconciler::new(
+        storage.clone(),
+        &scratch.path().join("git-cache"),
+        &scratch.path().join("work"),
+    ) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let mut manager = match Manager::start("source-controller", &cli.common).await {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    if !cli.ssh_kex_algos.is_empty() || !cli.ssh_hostkey_algos.is_empty() {
+        tracing::warn!(
+            "--ssh-kex-algos and --ssh-hostkey-algos are not supported by this build and are ignored"
+        );
+    }
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => l,
+        Err(e) => return fail(format!("cannot listen on {listen} (--storage-addr): {e}")),
+    };
+    let shutdown = manager.shutdown_signal();
+    let root = storage.base().to_path_buf();
+    // The file server runs only while this process leads, as Flux's.
+    manager.add("storage-server", async move {
+        if let Err(e) = source_controller::server::serve(listener, root, shutdown).await {
+            tracing::error!(error = %e, "artifact server stopped");
+        }
+    });
+    let ctx = manager.context("gitrepository", 2, cli.deps.requeue_dependency);
+    manager.add_controller::<GitRepository, _>(reconciler, ctx);
+    tracing::info!(addr = %listen, adv_addr = %adv_addr, path = %cli.storage_path, "artifact server configured");
+    let result = manager.run().await;
+    drop(scratch);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "manager stopped");
+            ExitCode::FAILURE
+        }
+    }
 }

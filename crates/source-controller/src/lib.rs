@@ -1,0 +1,6 @@
+//! Flux's source-controller: GitRepository reconciliation and the artifact storage and server.
+
+pub mod gitrepository;
+pub mod ignore;
+pub mod server;
+pub mod storage;

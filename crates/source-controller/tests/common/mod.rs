@@ -1,0 +1,282 @@
+//! A test environment: the API emulator in-process with the GitRepository CRD, a storage in a
+//! temporary directory, and the reconciler called one reconcile at a time, its outcome written
+//! to the object's status as the runtime harness does.
+
+#![allow(dead_code)]
+
+use flux_api::meta::Artifact;
+use flux_api::source::GitRepository;
+use flux_runtime::events::{DeliveryPolicy, EventRecorder};
+use flux_runtime::metrics::Metrics;
+use flux_runtime::reconcile::{Context, ControllerSettings, Outcome, ReconcileError, Reconciler};
+use k8s_openapi::api::core::v1::{Event, Secret};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use serde_json::{Value, json};
+use source_controller::gitrepository::GitRepositoryReconciler;
+use source_controller::storage::{DigestAlgorithm, Retention, Storage};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const NS: &str = "default";
+
+pub struct Env {
+    pub emulator: kube_emulator::Emulator,
+    pub client: kube::Client,
+    pub storage: Arc<Storage>,
+    pub reconciler: GitRepositoryReconciler,
+    pub ctx: Arc<Context>,
+    _storage_dir: tempfile::TempDir,
+    _scratch: tempfile::TempDir,
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        Self::start_with(Retention::default()).await
+    }
+
+    pub async fn start_with(retention: Retention) -> Env {
+        let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+        let client = emulator.client().await.expect("client");
+        install_crds(&client).await;
+        let storage_dir = tempfile::tempdir().unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let storage = Arc::new(
+            Storage::new(
+                storage_dir.path(),
+                "localhost:9090",
+                retention,
+                DigestAlgorithm::Sha256,
+            )
+            .unwrap(),
+        );
+        let reconciler = GitRepositoryReconciler::new(
+            storage.clone(),
+            &scratch.path().join("cache"),
+            &scratch.path().join("work"),
+        )
+        .unwrap();
+        let events = EventRecorder::new(
+            Some(client.clone()),
+            "",
+            "source-controller",
+            DeliveryPolicy::default(),
+        );
+        let ctx = Arc::new(Context::new(
+            client.clone(),
+            events,
+            Metrics::new(),
+            settings(),
+        ));
+        Env {
+            emulator,
+            client,
+            storage,
+            reconciler,
+            ctx,
+            _storage_dir: storage_dir,
+            _scratch: scratch,
+        }
+    }
+
+    pub fn repos(&self) -> Api<GitRepository> {
+        Api::namespaced(self.client.clone(), NS)
+    }
+
+    /// Create a GitRepository with this spec (interval defaults to 1h).
+    pub async fn create(&self, name: &str, mut spec: Value) {
+        if spec.get("interval").is_none() {
+            spec["interval"] = json!("1h");
+        }
+        let repo: GitRepository = serde_json::from_value(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": spec,
+        }))
+        .expect("valid GitRepository");
+        self.repos()
+            .create(&PostParams::default(), &repo)
+            .await
+            .expect("GitRepository created");
+    }
+
+    /// Replace the spec.
+    pub async fn set_spec(&self, name: &str, spec: Value) {
+        self.repos()
+            .patch(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(&json!({ "spec": spec })),
+            )
+            .await
+            .expect("spec patched");
+    }
+
+    pub async fn get(&self, name: &str) -> GitRepository {
+        self.repos().get(name).await.expect("GitRepository exists")
+    }
+
+    /// One reconcile; the outcome is written to the object's status (artifact and the Ready,
+    /// ArtifactInStorage and SourceVerified conditions) as the harness does.
+    pub async fn reconcile(&self, name: &str) -> Result<Outcome, ReconcileError> {
+        let obj = Arc::new(self.get(name).await);
+        let result = self
+            .reconciler
+            .reconcile(obj.clone(), self.ctx.clone())
+            .await;
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let condition = |t: &str, s: &str, r: &str, m: &str| json!({"type": t, "status": s, "reason": r, "message": m, "lastTransitionTime": now});
+        let mut status = serde_json::Map::new();
+        let mut conditions = Vec::new();
+        match &result {
+            Ok(outcome) => {
+                status.extend(outcome.status.clone());
+                conditions.push(condition(
+                    "Ready",
+                    "True",
+                    &outcome.reason,
+                    &outcome.message,
+                ));
+                for (t, s, r, m) in &outcome.conditions {
+                    conditions.push(condition(t, &format!("{s:?}"), r, m));
+                }
+            }
+            Err(e) => conditions.push(condition("Ready", "False", &e.reason, &e.message)),
+        }
+        status.insert("conditions".into(), json!(conditions));
+        self.repos()
+            .patch_status(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(&json!({ "status": status })),
+            )
+            .await
+            .expect("status patched");
+        result
+    }
+
+    /// Reconcile and expect success; the stored artifact.
+    pub async fn artifact(&self, name: &str) -> Artifact {
+        let outcome = self
+            .reconcile(name)
+            .await
+            .unwrap_or_else(|e| panic!("reconcile of {name} failed: {} ({})", e.message, e.reason));
+        serde_json::from_value(outcome.status["artifact"].clone()).expect("artifact in status")
+    }
+
+    pub async fn create_secret(&self, name: &str, data: &[(&str, &[u8])]) {
+        let secret: Secret = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "namespace": NS},
+        }))
+        .unwrap();
+        let mut secret = secret;
+        secret.data = Some(
+            data.iter()
+                .map(|(k, v)| (k.to_string(), k8s_openapi::ByteString(v.to_vec())))
+                .collect(),
+        );
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), NS);
+        let _ = api.delete(name, &Default::default()).await;
+        api.create(&PostParams::default(), &secret)
+            .await
+            .expect("secret created");
+    }
+
+    /// The files of a stored artifact: path -> contents (directories map to None).
+    pub fn files(&self, artifact: &Artifact) -> BTreeMap<String, Option<Vec<u8>>> {
+        let path = self.storage.local_path(&artifact.path).unwrap();
+        read_tar_gz(&path)
+    }
+
+    /// Event (reason, message) pairs recorded for an object.
+    pub async fn events(&self, name: &str) -> Vec<(String, String)> {
+        let api: Api<Event> = Api::namespaced(self.client.clone(), NS);
+        let list = api
+            .list(&ListParams::default().fields(&format!("involvedObject.name={name}")))
+            .await
+            .expect("events listed");
+        list.items
+            .into_iter()
+            .map(|e| (e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
+            .collect()
+    }
+}
+
+pub fn read_tar_gz(path: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).expect("artifact file");
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let mut out = BTreeMap::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().display().to_string();
+        if entry.header().entry_type().is_dir() {
+            out.insert(name, None);
+        } else {
+            let mut buf = Vec::new();
+            entry.read_to_end(&mut buf).unwrap();
+            out.insert(name, Some(buf));
+        }
+    }
+    out
+}
+
+pub fn settings() -> ControllerSettings {
+    ControllerSettings {
+        name: "source-controller".into(),
+        metrics_name: "gitrepository".into(),
+        concurrency: 2,
+        requeue_dependency: Duration::from_secs(1),
+        min_retry_delay: Duration::from_millis(100),
+        max_retry_delay: Duration::from_secs(2),
+        jitter_percent: 0,
+        namespace: None,
+        label_selector: None,
+    }
+}
+
+pub async fn install_crds(client: &kube::Client) {
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in flux_api::crds::all()
+        .into_iter()
+        .filter(|c| c.spec.names.kind == "GitRepository")
+    {
+        crds.create(&PostParams::default(), &crd)
+            .await
+            .expect("CRD installed");
+    }
+    let repos: Api<GitRepository> = Api::namespaced(client.clone(), NS);
+    for _ in 0..200 {
+        if repos.list(&ListParams::default()).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the GitRepository CRD was not served");
+}
+
+/// A git server, failing with the setup script's name when git is missing.
+pub fn git_server(
+    options: testkit::git_server::GitServerOptions,
+) -> testkit::git_server::GitServer {
+    testkit::git_server::GitServer::start_with(options).unwrap_or_else(|e| {
+        panic!("cannot start the test git server ({e}); run scripts/setup/git-server.sh")
+    })
+}
+
+/// The file names of an artifact (directories with a trailing `/`).
+pub fn names(files: &BTreeMap<String, Option<Vec<u8>>>) -> Vec<String> {
+    files
+        .iter()
+        .map(|(k, v)| {
+            if v.is_none() {
+                format!("{k}/")
+            } else {
+                k.clone()
+            }
+        })
+        .collect()
+}
