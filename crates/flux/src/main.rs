@@ -25,6 +25,9 @@ enum Command {
     /// Helm engine commands.
     #[command(subcommand)]
     Helm(cmd::helm::HelmCommand),
+    /// flux-rs on this machine with no cluster: `flux local up`.
+    #[command(subcommand)]
+    Local(cmd::local::LocalCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -32,6 +35,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Kustomize(c) => cmd::kustomize::run(c),
         Command::Helm(c) => cmd::helm::run(c),
+        Command::Local(c) => cmd::local::run(c),
     };
     match result {
         Ok(code) => code,
