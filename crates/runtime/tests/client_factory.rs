@@ -116,6 +116,12 @@ async fn tenants_are_held_to_their_service_accounts_rights() {
         "the default service account is looked up in the object's namespace"
     );
 
+    // Whether the service account exists (checked before pruning on deletion, as Flux does).
+    assert!(factory.can_impersonate("tenant-a", Some("deployer")).await);
+    assert!(!factory.can_impersonate("other", Some("deployer")).await);
+    assert!(factory.can_impersonate("other", None).await);
+    assert!(!defaulted.can_impersonate("other", None).await);
+
     // Without any service account the controller's own rights apply.
     let own = factory.client_for("other", None, None).await.unwrap();
     Api::<ConfigMap>::namespaced(own, "other")

@@ -148,6 +148,25 @@ impl ClientFactory {
         Some(format!("system:serviceaccount:{namespace}:{name}"))
     }
 
+    /// Whether the service account the object would act as exists (true when it acts as the
+    /// controller), as Flux checks before pruning on deletion: a deleted tenant service account
+    /// lets the finalizer go instead of failing forever.
+    pub async fn can_impersonate(
+        &self,
+        namespace: &str,
+        service_account_name: Option<&str>,
+    ) -> bool {
+        let name = service_account_name
+            .filter(|n| !n.is_empty())
+            .unwrap_or(self.default_service_account.as_str());
+        if name.is_empty() {
+            return true;
+        }
+        let accounts: Api<k8s_openapi::api::core::v1::ServiceAccount> =
+            Api::namespaced(self.client.clone(), namespace);
+        matches!(accounts.get_opt(name).await, Ok(Some(_)))
+    }
+
     /// The client for an object in `namespace` with the given `spec.serviceAccountName` and
     /// `spec.kubeConfig`.
     pub async fn client_for(
