@@ -40,8 +40,9 @@ impl fmt::Display for ProviderCredential {
     }
 }
 
-/// The private keys available for unwrapping SOPS data keys.
-#[derive(Default)]
+/// The private keys available for unwrapping SOPS data keys. `Send + Sync + Clone`, so one import
+/// can serve concurrent decryptions.
+#[derive(Default, Clone)]
 pub struct Keys {
     pub(crate) age: Vec<age::x25519::Identity>,
     /// Secret data keys whose age identities are of a kind age 0.12 cannot use (post-quantum
@@ -247,6 +248,12 @@ mod tests {
         );
         // Debug output never shows identities.
         assert!(!format!("{keys:?}").contains("AGE-SECRET-KEY"));
+    }
+
+    #[test]
+    fn keys_are_shareable() {
+        fn shareable<T: Send + Sync + Clone>() {}
+        shareable::<Keys>();
     }
 
     #[test]

@@ -510,3 +510,98 @@ fn pgp_keys_from_gpg_decrypt_what_sops_encrypted() {
     assert!(err.is_key_failure(), "{err}");
     assert!(err.to_string().contains(&fingerprint), "{err}");
 }
+
+/// Documents exercising go-yaml v3's layout and quoting choices: sops and flux-sops must write
+/// the same bytes (comment-free documents: flux-sops does not write comments).
+const LAYOUT_DOCS: [&str; 3] = [
+    r####"top:
+  - a: 1
+    b: 2
+    c:
+      d: 3
+      e: [x, y]
+    f:
+      - g: 1
+        h: 2
+  - - inner
+    - - deeper
+  - plain
+  - "it's"
+  - "tab\there"
+  - " lead"
+  - "trail "
+  - "x: y"
+  - "#c"
+  - ""
+  - "multi\nline"
+  - "multi\nline\n"
+  - "  indented\nline"
+  - "true"
+  - "12"
+  - "null"
+  - "yes"
+  - "2024-01-01"
+  - "café"
+  - "a\u0001b"
+  - 1.0
+  - 1e21
+  - 0.00001
+  - 123456789.5
+  - ~
+emptymap: {}
+emptylist: []
+key with space: v
+"key: colon": v
+"####,
+    r####"top:
+  - k: |
+      a
+      b
+    j: " x\ny"
+    m:
+      - |
+        q
+        r
+  - - |
+      s
+      t
+  - "\nleadbreak"
+  - "x\n\n"
+  - "\n"
+mapkey: |
+  v
+  w
+"####,
+    r####"long: word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39
+longq: "w0: w1: w2: w3: w4: w5: w6: w7: w8: w9: w10: w11: w12: w13: w14: w15: w16: w17: w18: w19: w20: w21: w22: w23: w24: w25: w26: w27: w28: w29: w30: w31: w32: w33: w34: w35: w36: w37: w38: w39:"
+lit: |
+    word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 word30 word31 word32 word33 word34 word35 word36 word37 word38 word39
+    second
+sp: "a  \nb"
+trailsp: "line \nnext"
+"####,
+];
+
+#[test]
+fn yaml_layout_matches_sops_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = age_key(dir.path(), "main");
+    let ours_keys = keys(&[("k.agekey", &key.identity)]);
+    for doc in LAYOUT_DOCS
+        .iter()
+        .chain([&YAML_DOC.replace("# a comment\n", "").as_str()])
+    {
+        let encrypted = encrypt(
+            dir.path(),
+            doc.as_bytes(),
+            Format::Yaml,
+            &["--age", &key.recipient],
+        );
+        let ours = decrypt(&encrypted, Format::Yaml, &ours_keys).unwrap();
+        let theirs = sops_decrypt(dir.path(), &key.file, &encrypted, Format::Yaml).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
+    }
+}

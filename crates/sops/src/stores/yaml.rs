@@ -295,7 +295,9 @@ fn go_parse_int(s: &str) -> Option<IntResult> {
     }
 }
 
-/// sops' YAML output of decrypted documents.
+/// sops' YAML output of decrypted documents, laid out as go-yaml v3 with indent 4 lays it out
+/// (its indentation of mappings inside sequences, its choice of plain, single-quoted,
+/// double-quoted or literal style, Go's float formatting). Comments are not written.
 pub(crate) fn emit(branches: &[Value]) -> Result<Vec<u8>, SopsError> {
     let mut out = String::new();
     for (index, branch) in branches.iter().enumerate() {
@@ -303,7 +305,7 @@ pub(crate) fn emit(branches: &[Value]) -> Result<Vec<u8>, SopsError> {
             out.push_str("---\n");
         }
         match branch {
-            Value::Map(entries) if has_names(entries) => write_map(&mut out, entries, 0)?,
+            Value::Map(entries) if has_names(entries) => write_map(&mut out, entries, 0, 4, false),
             _ => out.push_str("{}\n"),
         }
     }
@@ -320,66 +322,63 @@ fn pad(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
+/// A mapping whose keys sit at `key_col` and whose values are laid out at `child_level`;
+/// `inline_first` when the first key follows a sequence's "- ".
 fn write_map(
     out: &mut String,
     entries: &[(MapKey, Value)],
-    indent: usize,
-) -> Result<(), SopsError> {
+    key_col: usize,
+    child_level: usize,
+    inline_first: bool,
+) {
     let mut first = true;
     for (key, value) in entries {
         let MapKey::Name(name) = key else { continue };
-        // The first entry of a map in a sequence item follows its "- " directly.
-        if !first || !out.ends_with("- ") {
-            pad(out, indent);
+        if !(first && inline_first) {
+            pad(out, key_col);
         }
         first = false;
-        out.push_str(&key_text(name));
+        write_str(out, name, 0, true);
         out.push(':');
-        write_child(out, value, indent)?;
-    }
-    Ok(())
-}
-
-/// Writes a value after `key:` or `-` (the cursor is just after the indicator).
-fn write_child(out: &mut String, value: &Value, indent: usize) -> Result<(), SopsError> {
-    match value {
-        Value::Map(entries) if has_names(entries) => {
-            out.push('\n');
-            write_map(out, entries, indent + INDENT)
-        }
-        Value::List(items) if !items.is_empty() => {
-            out.push('\n');
-            write_list(out, items, indent + INDENT)
-        }
-        scalar => {
-            out.push(' ');
-            write_scalar(out, scalar, indent + INDENT)?;
-            out.push('\n');
-            Ok(())
-        }
-    }
-}
-
-fn write_list(out: &mut String, items: &[Value], indent: usize) -> Result<(), SopsError> {
-    for item in items {
-        pad(out, indent);
-        out.push_str("- ");
-        match item {
-            Value::Map(entries) if has_names(entries) => write_map(out, entries, indent + 2)?,
-            Value::List(inner) if !inner.is_empty() => {
+        match value {
+            Value::Map(children) if has_names(children) => {
                 out.push('\n');
-                write_list(out, inner, indent + INDENT)?;
+                write_map(out, children, child_level, child_level + INDENT, false);
+            }
+            Value::List(items) if !items.is_empty() => {
+                out.push('\n');
+                write_list(out, items, child_level, false);
             }
             scalar => {
-                write_scalar(out, scalar, indent + INDENT)?;
+                out.push(' ');
+                write_scalar(out, scalar, child_level);
                 out.push('\n');
             }
         }
     }
-    Ok(())
 }
 
-fn write_scalar(out: &mut String, value: &Value, block_indent: usize) -> Result<(), SopsError> {
+/// A sequence whose dashes sit at `dash_col`; `inline_first` when nested in a sequence item.
+fn write_list(out: &mut String, items: &[Value], dash_col: usize, inline_first: bool) {
+    for (index, item) in items.iter().enumerate() {
+        if !(index == 0 && inline_first) {
+            pad(out, dash_col);
+        }
+        out.push_str("- ");
+        match item {
+            Value::Map(entries) if has_names(entries) => {
+                write_map(out, entries, dash_col + 2, dash_col + INDENT, true);
+            }
+            Value::List(inner) if !inner.is_empty() => write_list(out, inner, dash_col + 2, true),
+            scalar => {
+                write_scalar(out, scalar, dash_col + 2);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn write_scalar(out: &mut String, value: &Value, block_indent: usize) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -390,96 +389,179 @@ fn write_scalar(out: &mut String, value: &Value, block_indent: usize) -> Result<
             out.push_str("!!binary ");
             out.push_str(&base64::engine::general_purpose::STANDARD.encode(b));
         }
-        Value::Str(s) => write_string(out, s, block_indent),
+        Value::Str(s) => write_str(out, s, block_indent, false),
         Value::Map(_) => out.push_str("{}"),
         Value::List(_) => out.push_str("[]"),
     }
-    Ok(())
 }
 
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` with YAML's names for infinities and NaN:
+/// shortest digits, exponent form below 1e-4 and from 1e6 on (`1e+06`, `1.5e-05`).
 fn yaml_float(f: f64) -> String {
     if f.is_nan() {
-        ".nan".into()
-    } else if f.is_infinite() {
-        if f > 0.0 {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
             ".inf".into()
         } else {
             "-.inf".into()
-        }
-    } else if f != 0.0 && !(1e-4..1e21).contains(&f.abs()) {
-        format!("{f:e}")
+        };
+    }
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..6).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
     } else {
         format!("{f}")
     }
 }
 
-fn key_text(key: &str) -> String {
-    if is_plain_safe(key) {
-        key.to_string()
-    } else {
-        double_quoted(key)
-    }
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
 }
 
-fn write_string(out: &mut String, s: &str, block_indent: usize) {
-    if is_plain_safe(s) {
-        out.push_str(s);
-    } else if literal_block_ok(s) {
-        let body = s.trim_end_matches('\n');
-        let trailing = s.len() - body.len();
-        out.push_str(match trailing {
-            0 => "|-",
-            1 => "|",
-            _ => "|+",
-        });
-        for line in s[..s.len() - trailing.min(1)].split('\n') {
-            out.push('\n');
-            if !line.is_empty() {
-                pad(out, block_indent);
-                out.push_str(line);
-            }
+fn write_str(out: &mut String, s: &str, block_indent: usize, is_key: bool) {
+    match style(s, is_key) {
+        Style::Plain => out.push_str(s),
+        Style::Single => {
+            out.push('\'');
+            out.push_str(&s.replace('\'', "''"));
+            out.push('\'');
         }
-    } else {
-        out.push_str(&double_quoted(s));
+        Style::Double => out.push_str(&double_quoted(s)),
+        Style::Literal => write_literal(out, s, block_indent),
     }
 }
 
-/// A string that reads back as the same string when written plain.
-fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+static BASE60_FLOAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").expect("valid regex")
+});
+
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
+        .expect("valid regex")
+});
+
+/// go-yaml v3's choice: literal for multi-line strings, double quotes for strings that would
+/// read back as another type, otherwise plain, single-quoted or double-quoted as libyaml's
+/// scalar analysis allows.
+fn style(s: &str, is_key: bool) -> Style {
+    let special =
+        s.chars().any(|c| !is_printable(c)) || s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']);
+    let space_break = s.contains(" \n");
+    if s.contains('\n') {
+        if is_key || special || space_break || s.ends_with(' ') {
+            return Style::Double;
+        }
+        return Style::Literal;
+    }
+    let resolves_to_string = matches!(resolve_plain(s), Ok(Value::Str(_)));
+    if !resolves_to_string
+        || BASE60_FLOAT.is_match(s)
+        || TIMESTAMP.is_match(s)
+        || matches!(
+            s,
+            "y" | "Y"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "on"
+                | "On"
+                | "ON"
+                | "n"
+                | "N"
+                | "no"
+                | "No"
+                | "NO"
+                | "off"
+                | "Off"
+                | "OFF"
+        )
+    {
+        return Style::Double;
+    }
+    if special {
+        return Style::Double;
+    }
+    if plain_allowed(s) {
+        Style::Plain
+    } else {
+        Style::Single
+    }
+}
+
+/// libyaml's `is_printable` (tab excluded).
+fn is_printable(c: char) -> bool {
+    c == '\n'
+        || (' '..='~').contains(&c)
+        || c == '\u{85}'
+        || (c >= '\u{a0}' && !matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+}
+
+/// libyaml's block-context plain-scalar analysis for a single-line, printable string.
+fn plain_allowed(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    let (Some(first), Some(last)) = (chars.first(), chars.last()) else {
         return false;
     };
-    if !matches!(resolve_plain(s), Ok(Value::Str(_))) {
+    if *first == ' ' || *last == ' ' {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_whitespace() {
+    if s.starts_with("---") || s.starts_with("...") {
         return false;
     }
-    if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") || s.contains(" #") {
-        return false;
+    let blank_after = |i: usize| chars.get(i + 1).is_none_or(|c| *c == ' ');
+    for (i, c) in chars.iter().enumerate() {
+        let indicator = if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => true,
+                '?' | ':' | '-' => blank_after(i),
+                _ => false,
+            }
+        } else {
+            match c {
+                ':' => blank_after(i),
+                '#' => chars[i - 1] == ' ',
+                _ => false,
+            }
+        };
+        if indicator || *c == '\t' {
+            return false;
+        }
     }
-    // YAML 1.1 booleans and timestamps read differently by other parsers: quote them.
-    let lower = s.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "y" | "yes" | "n" | "no" | "on" | "off" | "<<"
-    ) {
-        return false;
-    }
-    if s.len() >= 8 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) && s.as_bytes()[4] == b'-' {
-        return false;
-    }
-    s.chars()
-        .all(|c| !c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}')
+    true
 }
 
-fn literal_block_ok(s: &str) -> bool {
-    s.contains('\n')
-        && !s.starts_with([' ', '\n', '\t'])
-        && s.chars().all(|c| c == '\n' || c == '\t' || !c.is_control())
-        && !s.contains('\u{feff}')
+fn write_literal(out: &mut String, s: &str, block_indent: usize) {
+    out.push('|');
+    if s.starts_with([' ', '\n']) {
+        out.push_str(&INDENT.to_string());
+    }
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    out.push_str(match trailing {
+        0 => "-",
+        1 if !body.is_empty() => "",
+        _ => "+",
+    });
+    let content = if trailing > 0 { &s[..s.len() - 1] } else { s };
+    for line in content.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            pad(out, block_indent);
+            out.push_str(line);
+        }
+    }
 }
 
+/// libyaml's double-quoted style.
 fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -487,11 +569,26 @@ fn double_quoted(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
             '\0' => out.push_str("\\0"),
-            c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' => {
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{a0}' => out.push_str("\\_"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if (c as u32) < 0x20
+                || c == '\u{7f}'
+                || ((c as u32) >= 0x80 && (c as u32) < 0xa0) =>
+            {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
                 out.push_str(&format!("\\u{:04X}", c as u32));
             }
             c => out.push(c),
@@ -568,6 +665,19 @@ mod tests {
     fn multi_documents() {
         let docs = load(b"a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn layout_and_styles_follow_go_yaml_v3() {
+        let docs = load(
+            b"top:\n  - a: 1\n    c:\n      d: [x, y]\n  - - inner\n    - - deeper\n  - \"it's\"\n  - \" lead\"\n  - \"x: y\"\n  - \"true\"\n  - \"\"\n  - \"tab\\there\"\n  - \"multi\\nline\"\n  - \" x\\ny\"\n  - 1.0\n  - 1e21\n  - 0.00001\n  - 123456.0\n  - 123456789.5\n  - \"2024-01-01\"\n  - \"1:20\"\n'key: colon': v\n",
+        )
+        .unwrap();
+        let out = String::from_utf8(emit(&docs).unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "top:\n    - a: 1\n      c:\n        d:\n            - x\n            - \"y\"\n    - - inner\n      - - deeper\n    - it's\n    - ' lead'\n    - 'x: y'\n    - \"true\"\n    - \"\"\n    - \"tab\\there\"\n    - |-\n      multi\n      line\n    - |4-\n       x\n      y\n    - 1\n    - 1e+21\n    - 1e-05\n    - 123456\n    - 1.234567895e+08\n    - \"2024-01-01\"\n    - \"1:20\"\n'key: colon': v\n"
+        );
     }
 
     #[test]
