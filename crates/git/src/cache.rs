@@ -51,6 +51,12 @@ impl Cache {
 
     /// Open the bare repository at `dir`, creating it (or re-creating it when unreadable).
     pub fn open(dir: &Path) -> Result<gix::Repository, GitError> {
+        // gix has no gc: every fetch adds a pack. Past a bound, start over (a shallow re-fetch
+        // costs about one clone) so the cache cannot grow without limit.
+        if pack_count(dir) > MAX_PACKS {
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| GitError::Cache(format!("cannot reset {}: {e}", dir.display())))?;
+        }
         if dir.exists() {
             match gix::open_opts(dir, open_options()) {
                 Ok(repo) => return Ok(repo),
@@ -70,6 +76,20 @@ impl Cache {
         .map(|r| r.to_thread_local())
         .map_err(|e| GitError::Cache(format!("cannot create {}: {e}", dir.display())))
     }
+}
+
+/// Packs kept in one cache repository before it is re-created.
+const MAX_PACKS: usize = 32;
+
+fn pack_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("objects/pack"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 pub(crate) fn lock_guard(lock: &Mutex<()>) -> MutexGuard<'_, ()> {

@@ -380,7 +380,8 @@ impl GitClient {
         let gitlinks = write_tree(repo, commit_id, dest, &request.sparse_paths, &interrupt)
             .map_err(|e| timeout_or(access, e))?;
         if request.recurse_submodules && !gitlinks.is_empty() {
-            self.submodules(access, repo, commit_id, dest, &gitlinks, 1)?;
+            let held = vec![repo.git_dir().to_path_buf()];
+            self.submodules(access, repo, commit_id, dest, &gitlinks, &held)?;
         }
         let commit = read_commit(repo, commit_id, reference, tag, rev)?;
         Ok(CheckoutOutcome::Checked(Box::new(commit)))
@@ -393,9 +394,9 @@ impl GitClient {
         commit_id: ObjectId,
         dest: &Path,
         gitlinks: &[Gitlink],
-        depth: usize,
+        held: &[PathBuf],
     ) -> Result<(), GitError> {
-        if depth > submodules::MAX_DEPTH {
+        if held.len() > submodules::MAX_DEPTH {
             return Err(GitError::Submodule {
                 path: gitlinks[0].path.clone(),
                 message: format!("submodules nested deeper than {}", submodules::MAX_DEPTH),
@@ -416,6 +417,13 @@ impl GitClient {
             let access = RemoteAccess::new(&url, &options, parent.interrupt_flag())
                 .map_err(|e| sub_err(e.to_string()))?;
             let dir = self.cache.dir_for(&url, Depth::Full);
+            // The cache locks of the parents are held: a submodule cycle would deadlock.
+            if held.iter().any(|h| same_dir(h, &dir)) {
+                return Err(sub_err(format!(
+                    "refers to a repository already being checked out ({})",
+                    crate::error::redact_url(&url)
+                )));
+            }
             let lock = self.cache.lock(&dir);
             let _guard = lock_guard(&lock);
             let sub_repo = Cache::open(&dir)?;
@@ -443,14 +451,9 @@ impl GitClient {
             )
             .map_err(|e| sub_err(e.to_string()))?;
             if !nested.is_empty() {
-                self.submodules(
-                    &access,
-                    &sub_repo,
-                    link.commit,
-                    &sub_dest,
-                    &nested,
-                    depth + 1,
-                )?;
+                let mut held = held.to_vec();
+                held.push(dir.clone());
+                self.submodules(&access, &sub_repo, link.commit, &sub_dest, &nested, &held)?;
             }
         }
         Ok(())
@@ -473,6 +476,13 @@ fn read_gitmodules(repo: &gix::Repository, commit: ObjectId) -> Result<Vec<u8>, 
         .ok_or_else(|| err("gitlinks without a .gitmodules file".into()))?;
     let blob = entry.object().map_err(|e| err(e.to_string()))?;
     Ok(blob.data.clone())
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn cmp_precedence(a: &semver::Version, b: &semver::Version) -> std::cmp::Ordering {
@@ -544,5 +554,33 @@ impl Drop for Watchdog {
         let (lock, cvar) = &*self.state;
         *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
         cvar.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_shareable_across_blocking_tasks() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<GitClient>();
+        assert_send_sync::<CheckoutRequest>();
+        assert_send_sync::<CheckoutOutcome>();
+        assert_send_sync::<GitError>();
+    }
+
+    #[test]
+    fn refspecs_match_names() {
+        assert!(matches_spec("+refs/heads/*:refs/heads/*", "refs/heads/a/b"));
+        assert!(!matches_spec("+refs/heads/*:refs/heads/*", "refs/tags/v1"));
+        assert!(matches_spec(
+            "+refs/heads/main:refs/heads/main",
+            "refs/heads/main"
+        ));
+        assert!(!matches_spec(
+            "+refs/heads/main:refs/heads/main",
+            "refs/heads/mainx"
+        ));
     }
 }

@@ -71,7 +71,7 @@ impl Reference {
             Reference::Branch(b) => check_ref_name(&format!("refs/heads/{b}")),
             Reference::Tag(t) => check_ref_name(&format!("refs/tags/{t}")),
             Reference::Name(n) => {
-                if !n.starts_with("refs/") && n != "HEAD" {
+                if !n.starts_with("refs/") {
                     return Err(GitError::InvalidReference(format!(
                         "ref name '{n}' must start with 'refs/' (e.g. refs/pull/1/head)"
                     )));

@@ -268,6 +268,44 @@ fn every_ref_kind() {
     )
     .unwrap_err();
     assert!(e.is_not_found(), "{e}");
+    // Unchanged detection for every kind but commit (which always fetches, as Flux).
+    for (reference, revision) in [
+        (
+            Reference::Tag("v1.1.0".into()),
+            format!("v1.1.0@sha1:{second}"),
+        ),
+        (
+            Reference::SemVer("~1".into()),
+            format!("v1.1.0@sha1:{second}"),
+        ),
+        (
+            Reference::Name("refs/pull/1/head".into()),
+            format!("refs/pull/1/head@sha1:{feature}"),
+        ),
+        (
+            Reference::Branch("feature/x".into()),
+            format!("feature/x@sha1:{feature}"),
+        ),
+    ] {
+        let mut request = CheckoutRequest::new(&url, reference.clone());
+        request.last_observed_revision = Some(revision.clone());
+        assert_eq!(
+            client.checkout(&request, &dest()).unwrap(),
+            CheckoutOutcome::Unchanged { revision },
+            "{reference:?}"
+        );
+    }
+    let mut request = CheckoutRequest::new(
+        &url,
+        Reference::Commit {
+            hash: second.clone(),
+            branch: None,
+            name: None,
+        },
+    );
+    request.last_observed_revision = Some(format!("sha1:{second}"));
+    checked(client.checkout(&request, &dest()).unwrap());
+
     let e = checkout(&client, &url, Reference::Branch("nope".into()), &dest()).unwrap_err();
     assert!(e.is_not_found(), "{e}");
     assert!(
@@ -734,4 +772,86 @@ fn timeout_is_enforced() {
         .checkout(&request, &tmp.path().join("a"))
         .unwrap_err();
     assert!(matches!(e, GitError::Timeout { .. }), "{e}");
+}
+
+#[test]
+fn ssh_identity_with_passphrase_and_ls_remote() {
+    let server = GitServer::start_with(GitServerOptions {
+        ssh: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let wt = seeded(&server, "enc");
+    wt.annotated_tag("v0.1.0", "first").unwrap();
+    wt.push_tag("v0.1.0").unwrap();
+    let url = server.ssh_url("enc").unwrap();
+    // The authorized key, encrypted with a passphrase.
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("id");
+    std::fs::write(&key, server.ssh_client_key().unwrap()).unwrap();
+    let mut perms = std::fs::metadata(&key).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(&key, perms).unwrap();
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-p", "-P", "", "-N", "open sesame", "-f"])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let encrypted = std::fs::read(&key).unwrap();
+    let mut data: BTreeMap<String, Vec<u8>> = [
+        ("identity".to_string(), encrypted),
+        (
+            "known_hosts".to_string(),
+            server.ssh_known_hosts().unwrap().into_bytes(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let client = GitClient::new(tmp.path().join("cache")).unwrap();
+
+    let transport = TransportOptions::from_secret_data(&url, Some(&data)).unwrap();
+    let e = client.ls_remote(&url, &transport).unwrap_err();
+    assert!(e.is_auth(), "no passphrase: {e}");
+
+    data.insert("password".into(), b"open sesame".to_vec());
+    let transport = TransportOptions::from_secret_data(&url, Some(&data)).unwrap();
+    let refs = client.ls_remote(&url, &transport).unwrap();
+    let head = wt.head().unwrap();
+    let main = refs
+        .iter()
+        .find(|r| r.name == "refs/heads/main")
+        .expect("main");
+    assert_eq!(main.target, head);
+    let tag = refs
+        .iter()
+        .find(|r| r.name == "refs/tags/v0.1.0")
+        .expect("tag");
+    assert_eq!(tag.commit(), head);
+    assert_eq!(tag.target, wt.rev_parse("v0.1.0").unwrap());
+
+    data.insert("password".into(), b"wrong".to_vec());
+    let e = TransportOptions::from_secret_data(&url, Some(&data))
+        .and_then(|t| client.ls_remote(&url, &t))
+        .unwrap_err();
+    assert!(matches!(e, GitError::InvalidCredentials(_)), "{e}");
+    assert!(!e.to_string().contains("wrong"), "{e}");
+}
+
+#[test]
+fn empty_repository_has_no_branch() {
+    let server = server();
+    server.create_repo("empty").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let client = GitClient::new(tmp.path().join("cache")).unwrap();
+    let e = checkout(
+        &client,
+        &server.http_url("empty"),
+        Reference::default(),
+        &tmp.path().join("a"),
+    )
+    .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert!(e.to_string().contains("refs/heads/master"), "{e}");
 }
