@@ -101,6 +101,11 @@ impl GitClient {
             .as_deref()
             .filter(|r| !r.is_empty())
             .map(normalize_revision);
+        tracing::debug!(
+            url = %crate::error::redact_url(&request.url),
+            reference = ?request.reference,
+            "checkout"
+        );
         let checked = match &request.reference {
             Reference::Branch(b) => self.checkout_ref(
                 &access,
@@ -384,6 +389,12 @@ impl GitClient {
             self.submodules(access, repo, commit_id, dest, &gitlinks, &held)?;
         }
         let commit = read_commit(repo, commit_id, reference, tag, rev)?;
+        tracing::debug!(
+            url = %crate::error::redact_url(&request.url),
+            revision = %commit.revision(),
+            submodules = gitlinks.len(),
+            "checked out"
+        );
         Ok(CheckoutOutcome::Checked(Box::new(commit)))
     }
 

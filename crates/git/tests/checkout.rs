@@ -855,3 +855,42 @@ fn empty_repository_has_no_branch() {
     assert!(e.is_not_found(), "{e}");
     assert!(e.to_string().contains("refs/heads/master"), "{e}");
 }
+
+#[test]
+fn https_with_client_certificate() {
+    let server = GitServer::start_with(GitServerOptions {
+        tls: true,
+        require_client_cert: true,
+        ..Default::default()
+    })
+    .unwrap();
+    seeded(&server, "mtls");
+    let url = server.http_url("mtls");
+    let tmp = tempfile::tempdir().unwrap();
+    let client = GitClient::new(tmp.path().join("cache")).unwrap();
+    let mut data: BTreeMap<String, Vec<u8>> = [(
+        "ca.crt".to_string(),
+        server.ca_cert_pem().unwrap().as_bytes().to_vec(),
+    )]
+    .into_iter()
+    .collect();
+    let mut request = CheckoutRequest::new(&url, Reference::Branch("main".into()));
+    request.transport = TransportOptions::from_secret_data(&url, Some(&data)).unwrap();
+    let e = client
+        .checkout(&request, &tmp.path().join("a"))
+        .unwrap_err();
+    assert!(
+        matches!(e, GitError::Transport { .. }),
+        "no client certificate: {e}"
+    );
+    data.insert(
+        "tls.crt".into(),
+        server.client_cert_pem().unwrap().as_bytes().to_vec(),
+    );
+    data.insert(
+        "tls.key".into(),
+        server.client_key_pem().unwrap().as_bytes().to_vec(),
+    );
+    request.transport = TransportOptions::from_secret_data(&url, Some(&data)).unwrap();
+    checked(client.checkout(&request, &tmp.path().join("b")).unwrap());
+}

@@ -73,6 +73,9 @@ pub struct GitServerOptions {
     /// Serve HTTPS with a certificate for 127.0.0.1/localhost signed by a generated CA
     /// ([`GitServer::ca_cert_pem`]).
     pub tls: bool,
+    /// With `tls`: require a client certificate signed by the CA
+    /// ([`GitServer::client_cert_pem`], [`GitServer::client_key_pem`]).
+    pub require_client_cert: bool,
     /// Also start sshd on a free port (see [`GitServer::ssh_url`]).
     pub ssh: bool,
 }
@@ -83,6 +86,7 @@ pub struct GitServer {
     root: tempfile::TempDir,
     http: http::HttpServer,
     ca_pem: Option<String>,
+    client_cert: Option<(String, String)>,
     ssh: Option<ssh::SshServer>,
 }
 
@@ -97,11 +101,15 @@ impl GitServer {
         let root = tempfile::Builder::new().prefix("git-server-").tempdir()?;
         let repos = root.path().join("repos");
         std::fs::create_dir_all(&repos)?;
-        let (tls, ca_pem) = if options.tls {
-            let generated = http::generate_tls()?;
-            (Some(generated.config), Some(generated.ca_pem))
+        let (tls, ca_pem, client_cert) = if options.tls {
+            let generated = http::generate_tls(options.require_client_cert)?;
+            (
+                Some(generated.config),
+                Some(generated.ca_pem),
+                generated.client,
+            )
         } else {
-            (None, None)
+            (None, None, None)
         };
         let http = http::HttpServer::start(http::HttpConfig {
             project_root: repos.clone(),
@@ -118,6 +126,7 @@ impl GitServer {
             root,
             http,
             ca_pem,
+            client_cert,
             ssh,
         })
     }
@@ -167,6 +176,16 @@ impl GitServer {
     /// The PEM of the CA that signed the HTTPS certificate (None for plain HTTP).
     pub fn ca_cert_pem(&self) -> Option<&str> {
         self.ca_pem.as_deref()
+    }
+
+    /// The client certificate (PEM) the server accepts, with `require_client_cert`.
+    pub fn client_cert_pem(&self) -> Option<&str> {
+        self.client_cert.as_ref().map(|(c, _)| c.as_str())
+    }
+
+    /// The client certificate's private key (PEM, PKCS#8), with `require_client_cert`.
+    pub fn client_key_pem(&self) -> Option<&str> {
+        self.client_cert.as_ref().map(|(_, k)| k.as_str())
     }
 
     /// `ssh://<user>@127.0.0.1:<port>/<abs path>/<name>.git`, when started with `ssh`.

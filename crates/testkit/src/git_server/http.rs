@@ -403,10 +403,13 @@ fn reason(status: u16) -> &'static str {
 pub(super) struct GeneratedTls {
     pub ca_pem: String,
     pub config: Arc<rustls::ServerConfig>,
+    /// A client certificate and key signed by the CA, when client certificates are required.
+    pub client: Option<(String, String)>,
 }
 
-/// A CA and a server certificate it signed for 127.0.0.1 and localhost.
-pub(super) fn generate_tls() -> Result<GeneratedTls> {
+/// A CA and a server certificate it signed for 127.0.0.1 and localhost; with
+/// `require_client_cert`, clients must present a certificate signed by the same CA.
+pub(super) fn generate_tls(require_client_cert: bool) -> Result<GeneratedTls> {
     let tls_err = |e: &dyn std::fmt::Display| GitServerError::Tls(e.to_string());
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| tls_err(&e))?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -428,10 +431,34 @@ pub(super) fn generate_tls() -> Result<GeneratedTls> {
         .push(DnType::CommonName, "testkit-git");
     let cert = params.signed_by(&key, &ca).map_err(|e| tls_err(&e))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| tls_err(&e))?
-        .with_no_client_auth()
+        .map_err(|e| tls_err(&e))?;
+    let (builder, client) = if require_client_cert {
+        let client_key = KeyPair::generate().map_err(|e| tls_err(&e))?;
+        let mut client_params =
+            CertificateParams::new(vec!["flux-client".to_string()]).map_err(|e| tls_err(&e))?;
+        client_params
+            .distinguished_name
+            .push(DnType::CommonName, "flux-client");
+        client_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let client_cert = client_params
+            .signed_by(&client_key, &ca)
+            .map_err(|e| tls_err(&e))?;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.der().clone()).map_err(|e| tls_err(&e))?;
+        let verifier =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| tls_err(&e))?;
+        (
+            builder.with_client_cert_verifier(verifier),
+            Some((client_cert.pem(), client_key.serialize_pem())),
+        )
+    } else {
+        (builder.with_no_client_auth(), None)
+    };
+    let mut config = builder
         .with_single_cert(
             vec![cert.der().clone()],
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
@@ -441,6 +468,7 @@ pub(super) fn generate_tls() -> Result<GeneratedTls> {
     Ok(GeneratedTls {
         ca_pem: ca.pem(),
         config: Arc::new(config),
+        client,
     })
 }
 
