@@ -197,10 +197,15 @@ impl GitClient {
                     .find(|r| r.name == fetch_ref)
                     .cloned()
                     .ok_or_else(|| {
-                        GitError::ReferenceNotFound(format!(
-                            "unable to clone '{}': couldn't find remote ref '{fetch_ref}'",
-                            crate::error::redact_url(&request.url)
-                        ))
+                        // Flux's wording for each kind.
+                        GitError::ReferenceNotFound(if absolute {
+                            format!("unable to resolve ref '{reported}' to a specific commit")
+                        } else {
+                            format!(
+                                "unable to clone '{}': couldn't find remote ref '{fetch_ref}'",
+                                crate::error::redact_url(&request.url)
+                            )
+                        })
                     })?;
                 let rev = revision(Some(&reported), r.commit(), absolute);
                 found = Some(r);

@@ -313,6 +313,18 @@ fn every_ref_kind() {
             .contains("couldn't find remote ref 'refs/heads/nope'"),
         "{e}"
     );
+    let e = checkout(
+        &client,
+        &url,
+        Reference::Name("refs/pull/9/head".into()),
+        &dest(),
+    )
+    .unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "unable to resolve ref 'refs/pull/9/head' to a specific commit"
+    );
     let e = checkout(&client, &url, Reference::Tag("v9".into()), &dest()).unwrap_err();
     assert!(e.is_not_found(), "{e}");
 }
