@@ -1,8 +1,6 @@
 //! sops' value cipher: `ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:<t>]`, AES-256-GCM with
 //! the value's tree path as additional data.
 
-use std::sync::LazyLock;
-
 use aes_gcm::AesGcm;
 use aes_gcm::aead::consts::{U12, U16, U32};
 use aes_gcm::aead::generic_array::GenericArray;
@@ -10,15 +8,24 @@ use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::aes::Aes256;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use regex::Regex;
 use zeroize::Zeroizing;
 
 use crate::tree::Value;
 
-// Same pattern as sops (unanchored at the end, greedy groups).
-static ENCRYPTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]").expect("valid regex")
-});
+/// The fields of `ENC[AES256_GCM,data:<d>,iv:<i>,tag:<t>,type:<y>]`, split as sops' pattern
+/// `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` does (greedy groups, anything
+/// after the last `]` ignored), without a regex engine on the hot path.
+fn split_fields(value: &str) -> Option<[&str; 4]> {
+    let rest = value.strip_prefix("ENC[AES256_GCM,data:")?;
+    let body = &rest[..rest.rfind(']')?];
+    let (before_type, datatype) = body.rsplit_once(",type:")?;
+    let (before_tag, tag) = before_type.rsplit_once(",tag:")?;
+    let (data, iv) = before_tag.rsplit_once(",iv:")?;
+    [data, iv, tag, datatype]
+        .iter()
+        .all(|field| !field.is_empty())
+        .then_some([data, iv, tag, datatype])
+}
 
 /// True when the string looks like a sops-encrypted value.
 pub(crate) fn looks_encrypted(value: &str) -> bool {
@@ -79,18 +86,17 @@ fn open(
     key: &[u8],
     additional_data: &str,
 ) -> Result<(Zeroizing<Vec<u8>>, String), CipherError> {
-    let captures = ENCRYPTED
-        .captures(ciphertext)
+    let [data, iv, tag, datatype] = split_fields(ciphertext)
         .ok_or_else(|| CipherError("value does not match sops' data format".into()))?;
-    let decode = |i: usize, what: &str| {
+    let decode = |field: &str, what: &str| {
         STANDARD
-            .decode(&captures[i])
+            .decode(field)
             .map_err(|_| CipherError(format!("error base64-decoding {what}")))
     };
-    let data = decode(1, "data")?;
-    let iv = decode(2, "iv")?;
-    let tag = decode(3, "tag")?;
-    let datatype = captures[4].to_string();
+    let data = decode(data, "data")?;
+    let iv = decode(iv, "iv")?;
+    let tag = decode(tag, "tag")?;
+    let datatype = datatype.to_string();
     if key.len() != 32 {
         return Err(CipherError("data key is not 32 bytes".into()));
     }
@@ -213,6 +219,27 @@ pub(crate) mod tests {
         assert!(err.0.contains("authentication failed"));
         assert!(decrypt_value(&enc, &[2u8; 32], "a:").is_err());
         assert!(!err.0.contains("secret"));
+    }
+
+    #[test]
+    fn fields_split_like_the_sops_pattern() {
+        assert_eq!(
+            split_fields("ENC[AES256_GCM,data:AA==,iv:BB==,tag:CC==,type:str]"),
+            Some(["AA==", "BB==", "CC==", "str"])
+        );
+        assert_eq!(
+            split_fields("ENC[AES256_GCM,data:A,iv:B,tag:C,type:str]trailing"),
+            Some(["A", "B", "C", "str"])
+        );
+        assert_eq!(
+            split_fields("ENC[AES256_GCM,data:,iv:B,tag:C,type:str]"),
+            None
+        );
+        assert_eq!(
+            split_fields("ENC[AES256_GCM,data:A,iv:B,tag:C,type:str"),
+            None
+        );
+        assert_eq!(split_fields("ENC[AES256_GCM,iv:B,tag:C,type:str]"), None);
     }
 
     #[test]

@@ -118,6 +118,8 @@ pub(crate) fn to_json_value(value: &Value) -> Result<serde_json::Value, SopsErro
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
         Value::Int(i) => serde_json::Value::from(*i),
+        // Go writes an integral float64 without a fraction ("1"), which reads back as an integer.
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => serde_json::Value::from(*f as i64),
         Value::Float(f) => serde_json::Number::from_f64(*f)
             .map(serde_json::Value::Number)
             .ok_or_else(|| SopsError::emit(Format::Json, "unsupported float value (NaN or Inf)"))?,
@@ -273,6 +275,15 @@ mod tests {
         assert!(matches!(entries[3].1, Value::Float(_)));
         assert!(load(b"[1]", Format::Json).is_err());
         assert!(load(b"{", Format::Json).is_err());
+    }
+
+    #[test]
+    fn json_values_read_back_as_go_writes_them() {
+        let tree = load(br#"{"a": 1.0, "b": 1.5, "c": 7}"#, Format::Json).unwrap();
+        assert_eq!(
+            to_json_value(&tree).unwrap(),
+            serde_json::json!({"a": 1, "b": 1.5, "c": 7})
+        );
     }
 
     #[test]

@@ -118,6 +118,7 @@ impl<'a> Loader<'a> {
             }
             Event::MappingStart(anchor, _) => {
                 let mut entries: Vec<(MapKey, Value)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 let mut size = 1;
                 loop {
                     let event = self.next()?;
@@ -130,10 +131,7 @@ impl<'a> Loader<'a> {
                             "tree contains a non-string key; only string keys are supported",
                         ));
                     };
-                    if entries
-                        .iter()
-                        .any(|(k, _)| matches!(k, MapKey::Name(n) if *n == key))
-                    {
+                    if !seen.insert(key.clone()) {
                         return Err(error(format!("mapping key \"{key}\" already defined")));
                     }
                     let event = self.next()?;
