@@ -42,7 +42,13 @@ pub fn gvk_string(object: &Value) -> String {
         Some((g, v)) => (g, v),
         None => ("", api_version),
     };
-    let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+    let or = |s: &str, d: &str| {
+        if s.is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
     format!(
         "{}.{}.{}",
         or(object.str_at(&["kind"]).unwrap_or(""), "[noKind]"),
@@ -97,11 +103,7 @@ pub async fn build(
     .map_err(|e| failed(format!("kustomize build failed: {e}")))??;
 
     let resources = match &ks.spec.post_build {
-        Some(post_build)
-            if resources
-                .iter()
-                .any(|r| !crate::postbuild::is_disabled(r)) =>
-        {
+        Some(post_build) if resources.iter().any(|r| !crate::postbuild::is_disabled(r)) => {
             let namespace = ks.metadata.namespace.clone().unwrap_or_default();
             let substitution = Substitution::load(
                 client,
@@ -196,7 +198,10 @@ fn substitute_all(
 fn finish(resources: Vec<Value>) -> Result<Built, ReconcileError> {
     let text = flux_kustomize::yaml::emit_documents(&resources)
         .map_err(|e| failed(format!("kustomize build failed: {e}")))?;
-    let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(text.as_bytes())));
+    let digest = format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    );
     let objects = resources
         .iter()
         .map(convert::to_json)
