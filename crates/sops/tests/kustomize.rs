@@ -109,6 +109,25 @@ fn secret_data_holding_an_encrypted_file() {
 }
 
 #[test]
+fn secret_data_holding_an_encrypted_dotenv_file() {
+    let Some(dir) = fixtures() else { return };
+    let env = STANDARD.encode(read(&dir, "envs/env.env"));
+    let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "e"},
+        "data": {"app.env": env}});
+    let decrypted = decrypt_resource(&secret, &age_keys(&dir)).unwrap();
+    let value = STANDARD
+        .decode(decrypted["data"]["app.env"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(value, b"key=value\n");
+    // Read as dotenv, written as binary (no extension): a dotenv tree has no `data` entry, which
+    // sops refuses too.
+    let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "e"},
+        "data": {"raw": env}});
+    let err = decrypt_resource(&secret, &age_keys(&dir)).unwrap_err();
+    assert!(err.to_string().contains("no binary data found"), "{err}");
+}
+
+#[test]
 fn decryption_disabled_leaves_the_object_alone() {
     let Some(dir) = fixtures() else { return };
     let mut object = yaml_value(&read(&dir, "algorithms/age.yaml"));
