@@ -18,16 +18,22 @@ const MAX_KUSTOMIZATIONS: usize = 10_000;
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Decrypts, in place, every SOPS-encrypted source file of the kustomization in `path` (relative
-/// to `root`) and of the kustomizations it references, as Flux does before `kustomize build`:
+/// to `root`, or absolute inside it) and of the kustomizations it references, as Flux does before `kustomize build`:
 /// secretGenerator `files` (format from the key, or the file name), secretGenerator `envs`
 /// (format from the file name, dotenv when that says binary) and local `patches[].path`.
 /// Files without the SOPS marker are left alone; MACs are verified; no path may leave `root`;
 /// files must be regular and at most [`MAX_FILE_SIZE`] bytes.
 pub fn decrypt_sources(root: &Path, path: &Path, keys: &Keys) -> Result<(), SopsError> {
+    let given_root = root;
     let root = root.canonicalize().map_err(|e| SopsError::Io {
         path: root.display().to_string(),
         reason: format!("cannot resolve root: {}", e.kind()),
     })?;
+    // An absolute path is taken relative to the root it starts with, as Flux's stripRoot.
+    let path = path
+        .strip_prefix(given_root)
+        .or_else(|_| path.strip_prefix(&root))
+        .unwrap_or(path);
     let mut walk = Walk {
         root: &root,
         keys,
@@ -331,6 +337,18 @@ mod tests {
         assert!(is_remote_url("https://example.com/p.yaml"));
         assert!(!is_remote_url("patch.yaml"));
         assert!(!is_remote_url("file:///x"));
+    }
+
+    #[test]
+    fn absolute_paths_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        fs::create_dir(&app).unwrap();
+        fs::write(app.join("kustomization.yaml"), "resources: []\n").unwrap();
+        decrypt_sources(dir.path(), &app, &Keys::new()).unwrap();
+        decrypt_sources(dir.path(), Path::new("app"), &Keys::new()).unwrap();
+        let err = decrypt_sources(dir.path(), Path::new("missing"), &Keys::new()).unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
     }
 
     #[test]
