@@ -379,7 +379,8 @@ impl ResourceManager {
                     }
                     has_drifted(&l, &d)
                 };
-                if drifted && !paths.is_empty() {
+                // Computed whether or not the object drifted: a cleanup alone also writes it.
+                if !paths.is_empty() {
                     let fixes = drifted_paths(&live, &dry, &paths, &self.owner.field_manager);
                     apply_fixes(&mut obj, &fixes);
                 }
