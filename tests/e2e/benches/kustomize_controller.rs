@@ -11,9 +11,10 @@
 //!
 //! `cargo bench -p e2e --bench kustomize_controller` runs 100 Kustomizations; choose sizes with
 //! `FLUX_RS_BENCH_KS=100,500,1000`. Other knobs: `FLUX_RS_BENCH_TIMEOUT_SECS` (per size, default
-//! 600), `FLUX_RS_BENCH_PODS` (Deployment replicas, default 0 as Flux's). The binaries are the
-//! ones `testkit::processes::binary` finds: `$FLUX_RS_BIN_DIR`, else built in the bench's own
-//! (release) profile.
+//! 600), `FLUX_RS_BENCH_PODS` (Deployment replicas, default 0 as Flux's),
+//! `FLUX_RS_BENCH_CONCURRENT` (kustomize-controller `--concurrent`, default 20 as Flux's). The
+//! binaries are the ones `testkit::processes::binary` finds: `$FLUX_RS_BIN_DIR`, else built in
+//! the bench's own (release) profile.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -110,13 +111,14 @@ fn main() {
     let sizes = env_list("FLUX_RS_BENCH_KS", &[100]);
     let timeout = Duration::from_secs(env_number("FLUX_RS_BENCH_TIMEOUT_SECS", 600));
     let pods = env_number("FLUX_RS_BENCH_PODS", 0);
+    let concurrent = env_number("FLUX_RS_BENCH_CONCURRENT", 20);
     for name in ["kube-emulator", "source-controller", "kustomize-controller"] {
         eprintln!("binary {name}: {}", binary(name).display());
     }
     let mut rows = Vec::new();
     for &size in &sizes {
         eprintln!("--- {size} Kustomizations ---");
-        rows.push(run(size, pods, timeout));
+        rows.push(run(size, pods, concurrent, timeout));
         print_table(&rows);
     }
 }
@@ -138,7 +140,7 @@ struct Usage {
     cpu: Duration,
 }
 
-fn run(size: usize, pods: u64, timeout: Duration) -> Row {
+fn run(size: usize, pods: u64, concurrent: u64, timeout: Duration) -> Row {
     let server = GitServer::start()
         .unwrap_or_else(|e| panic!("git server ({e}); run scripts/setup/git-server.sh"));
     server.create_repo(REPOSITORY).expect("create repository");
@@ -160,7 +162,10 @@ fn run(size: usize, pods: u64, timeout: Duration) -> Row {
             "--concurrent=10",
         ],
     );
-    cluster.start_controller("kustomize-controller", &["--concurrent=20"]);
+    cluster.start_controller(
+        "kustomize-controller",
+        &[&format!("--concurrent={concurrent}")],
+    );
 
     let kubectl = cluster.kubectl().clone();
     apply(&kubectl, &tenant(&server.http_url(REPOSITORY)));
