@@ -424,25 +424,50 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The last `n` lines of `text`.
+/// The last `n` lines of `text`, without terminal colour codes.
 pub fn tail(text: &str, n: usize) -> String {
+    let text = strip_ansi(text);
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
+/// `text` without ANSI escape sequences (ESC [ ... letter), as console logs write colours.
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// If the controller binary `name` is still the stub that exits with [`STUB_MESSAGE`], that line.
-/// The binary runs once against an unreachable kubeconfig, for at most 10 s.
+/// The binary runs once against an absent kubeconfig (scratch storage and free ports for the flags
+/// its `--help` lists), for at most 10 s.
 pub fn stub_message(name: &str) -> Option<String> {
     let program = binary(name);
     let dir = tempfile::tempdir().expect("temporary directory");
-    let args = [
+    let candidates = [
         format!(
             "--kubeconfig={}",
             dir.path().join("absent-kubeconfig").display()
         ),
         format!("--metrics-addr=127.0.0.1:{}", free_port()),
         format!("--health-addr=127.0.0.1:{}", free_port()),
+        format!("--storage-path={}", dir.path().join("storage").display()),
+        format!("--storage-addr=127.0.0.1:{}", free_port()),
     ];
+    let args = supported_flags(&program, &candidates);
     let mut process = Process::spawn(name, &program, &args, &[], dir.path().join("probe.log"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while process.exit_status().is_none() && Instant::now() < deadline {
@@ -453,6 +478,24 @@ pub fn stub_message(name: &str) -> Option<String> {
     log.lines()
         .find(|l| l.contains(STUB_MESSAGE))
         .map(str::to_string)
+}
+
+/// The flags among `flags` (`--name=value`) that `program --help` lists.
+pub fn supported_flags(program: &Path, flags: &[String]) -> Vec<String> {
+    let help = Command::new(program)
+        .arg("--help")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let known: Vec<&str> = help
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.starts_with("--"))
+        .collect();
+    flags
+        .iter()
+        .filter(|f| known.contains(&f.split('=').next().unwrap_or_default()))
+        .cloned()
+        .collect()
 }
 
 /// The path of the workspace binary `name` (package and binary share the name), in this order:
@@ -632,5 +675,6 @@ mod tests {
     fn tail_keeps_the_last_lines() {
         assert_eq!(tail("a\nb\nc", 2), "b\nc");
         assert_eq!(tail("a", 5), "a");
+        assert_eq!(tail("\x1b[32mINFO\x1b[0m x", 1), "INFO x");
     }
 }
