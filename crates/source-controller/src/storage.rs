@@ -9,9 +9,11 @@ use flux_api::meta::Artifact;
 use flux_api::meta::Time;
 use flux_runtime::artifact::{ExtractLimits, extract_tar_gz};
 use sha2::Digest as _;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Mode of directories inside an artifact.
@@ -158,10 +160,16 @@ impl Default for Retention {
     }
 }
 
+/// What a file looked like when its digest was last computed: (modified, length, digest).
+type VerifiedFiles = Arc<Mutex<HashMap<PathBuf, (SystemTime, u64, String)>>>;
+
 /// The artifact store of one controller.
 #[derive(Debug, Clone)]
 pub struct Storage {
     base: PathBuf,
+    /// Digests of files this process wrote or checked, so that an unchanged artifact is not
+    /// re-read on every reconcile; a file whose time or size changed is hashed again.
+    verified: VerifiedFiles,
     /// Scheme and host (and port) artifact URLs start with, e.g. `http://localhost:9090`.
     url_base: String,
     pub retention: Retention,
@@ -207,6 +215,7 @@ impl Storage {
         };
         Ok(Storage {
             base,
+            verified: Default::default(),
             url_base,
             retention,
             algorithm,
@@ -272,7 +281,8 @@ impl Storage {
             .is_some_and(|m| m.is_file())
     }
 
-    /// Recompute the digest of the stored file and compare it with the record.
+    /// Check the stored file against the record's digest (recomputed unless this process saw
+    /// the file with the same time and size and that digest before).
     pub fn verify_artifact(&self, artifact: &Artifact) -> Result<(), StorageError> {
         let path = self.local_path(&artifact.path)?;
         let algorithm = artifact
@@ -280,6 +290,18 @@ impl Storage {
             .split_once(':')
             .map(|(a, _)| DigestAlgorithm::parse(a))
             .unwrap_or(Ok(self.algorithm))?;
+        let stamp = file_stamp(&path)?;
+        let known = self
+            .verified
+            .lock()
+            .ok()
+            .and_then(|v| v.get(&path).cloned());
+        if let Some((modified, len, digest)) = known
+            && (modified, len) == stamp
+            && digest == artifact.digest
+        {
+            return Ok(());
+        }
         let actual = digest_file(&path, algorithm)?;
         if actual != artifact.digest {
             return Err(StorageError::DigestMismatch {
@@ -288,7 +310,20 @@ impl Storage {
                 actual,
             });
         }
+        self.remember(path, stamp, actual);
         Ok(())
+    }
+
+    fn remember(&self, path: PathBuf, stamp: (SystemTime, u64), digest: String) {
+        if let Ok(mut verified) = self.verified.lock() {
+            verified.insert(path, (stamp.0, stamp.1, digest));
+        }
+    }
+
+    fn forget(&self, path: &Path) {
+        if let Ok(mut verified) = self.verified.lock() {
+            verified.retain(|p, _| !p.starts_with(path));
+        }
     }
 
     /// Create the artifact's directory.
@@ -367,6 +402,9 @@ impl Storage {
             .map_err(|e| io_err("failed to rename artifact to", &dest)(e.error))?;
         artifact.digest = hasher.finish();
         artifact.size = Some(written as i64);
+        if let Ok(stamp) = file_stamp(&dest) {
+            self.remember(dest, stamp, artifact.digest.clone());
+        }
         artifact.last_update_time = Time::now();
         Ok(())
     }
@@ -420,6 +458,7 @@ impl Storage {
         let mut deleted = Vec::new();
         let mut first_error = None;
         for file in garbage {
+            self.forget(&file);
             match std::fs::remove_file(&file) {
                 Ok(()) => deleted.push(file.clone()),
                 Err(e) => {
@@ -496,6 +535,7 @@ impl Storage {
         name: &str,
     ) -> Result<bool, StorageError> {
         let dir = self.local_path(&Self::artifact_dir(kind, namespace, name))?;
+        self.forget(&dir);
         match std::fs::remove_dir_all(&dir) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -506,6 +546,7 @@ impl Storage {
     /// Delete one artifact file.
     pub fn remove(&self, artifact: &Artifact) -> Result<(), StorageError> {
         let path = self.local_path(&artifact.path)?;
+        self.forget(&path);
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -518,6 +559,13 @@ impl Storage {
 #[derive(Debug)]
 pub struct ArtifactLock {
     _file: File,
+}
+
+/// (modified time, length) of a file.
+fn file_stamp(path: &Path) -> Result<(SystemTime, u64), StorageError> {
+    let meta = std::fs::metadata(path).map_err(io_err("failed to stat", path))?;
+    let modified = meta.modified().map_err(io_err("failed to stat", path))?;
+    Ok((modified, meta.len()))
 }
 
 /// The digest of a file, `<algo>:<hex>`.
