@@ -1,0 +1,197 @@
+//! source-controller as a process: `kubectl apply` a GitRepository to the API emulator (also a
+//! process), the controller clones from a real git server, the artifact is downloaded over HTTP
+//! from the controller's file server and its digest checked; status and printer columns are as
+//! Flux's docs show them; deleting the object removes its artifacts.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
+use testkit::git_server::{GitServer, GitServerOptions};
+use testkit::processes::{Cluster, condition, free_port};
+
+/// GET over plain HTTP/1.1 with std only: (status code, body).
+fn http_get(url: &str) -> (u16, Vec<u8>) {
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = TcpStream::connect(host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP header end");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
+    let body = response[split + 4..].to_vec();
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "the file server sends a Content-Length"
+    );
+    (status, body)
+}
+
+/// `sha256sum` of bytes, as a user would check a download.
+fn sha256sum(bytes: &[u8]) -> String {
+    let mut child = Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum (coreutils) runs");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_gitrepository_applied_with_kubectl_is_served_as_an_artifact() {
+    let server = GitServer::start_with(GitServerOptions::default())
+        .unwrap_or_else(|e| panic!("git server ({e}); run scripts/setup/git-server.sh"));
+    server.create_repo("podinfo").unwrap();
+    let wt = server.work_tree("podinfo").unwrap();
+    wt.write("kustomize/deployment.yaml", "kind: Deployment\n")
+        .unwrap();
+    wt.write(".github/workflows/test.yaml", "on: push\n")
+        .unwrap();
+    let hash = wt.commit("Deploy podinfo").unwrap();
+    wt.push_refspec("HEAD:refs/heads/master").unwrap();
+
+    let mut cluster = Cluster::start();
+    let storage = cluster.dir().join("storage");
+    let port = free_port();
+    let storage_addr = format!("127.0.0.1:{port}");
+    cluster.start_controller(
+        "source-controller",
+        &[
+            &format!("--storage-path={}", storage.display()),
+            &format!("--storage-addr={storage_addr}"),
+            &format!("--storage-adv-addr={storage_addr}"),
+        ],
+    );
+    cluster
+        .kubectl()
+        .ok(&["create", "namespace", "flux-system"]);
+    let manifest = format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  interval: 5m\n  url: {}\n  ref:\n    branch: master\n",
+        server.http_url("podinfo")
+    );
+    let applied = cluster
+        .kubectl()
+        .run(&["apply", "-f", "-"], Some(&manifest));
+    assert!(applied.success, "kubectl apply failed: {}", applied.stderr);
+    let repo = cluster.wait_ready(
+        "gitrepository",
+        "flux-system",
+        "podinfo",
+        Duration::from_secs(120),
+    );
+
+    // Status as in Flux's docs.
+    let artifact = &repo["status"]["artifact"];
+    let revision = format!("master@sha1:{hash}");
+    assert_eq!(artifact["revision"], revision.as_str());
+    assert_eq!(
+        artifact["path"],
+        format!("gitrepository/flux-system/podinfo/{hash}.tar.gz").as_str()
+    );
+    let url = artifact["url"].as_str().expect("artifact URL").to_string();
+    assert_eq!(
+        url,
+        format!("http://{storage_addr}/gitrepository/flux-system/podinfo/{hash}.tar.gz")
+    );
+    let ready = condition(&repo, "Ready").unwrap();
+    assert_eq!(ready["reason"], "Succeeded");
+    assert_eq!(
+        ready["message"],
+        format!("stored artifact for revision '{revision}'").as_str()
+    );
+    let in_storage = condition(&repo, "ArtifactInStorage").unwrap();
+    assert_eq!(in_storage["status"], "True");
+    assert!(
+        repo["metadata"]["finalizers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "finalizers.fluxcd.io")
+    );
+    let columns = cluster
+        .kubectl()
+        .ok(&["get", "gitrepository", "podinfo", "-n", "flux-system"]);
+    assert!(
+        columns.contains("stored artifact for revision"),
+        "{columns}"
+    );
+
+    // The artifact over HTTP, with the digest the status advertises.
+    let (status, body) = http_get(&url);
+    assert_eq!(status, 200);
+    assert_eq!(
+        artifact["digest"],
+        format!("sha256:{}", sha256sum(&body)).as_str()
+    );
+    assert_eq!(artifact["size"], body.len() as u64);
+    let (status, _) = http_get(&format!("http://{storage_addr}/../etc/passwd"));
+    assert_ne!(status, 200);
+    let (status, _) = http_get(&format!("http://{storage_addr}/"));
+    assert_eq!(status, 200, "the readiness probe path answers");
+
+    // The NewArtifact event, as `kubectl get events` shows it.
+    let events = cluster.kubectl().ok(&[
+        "get",
+        "events",
+        "-n",
+        "flux-system",
+        "--field-selector",
+        "involvedObject.name=podinfo",
+        "-o",
+        "json",
+    ]);
+    let events: serde_json::Value = serde_json::from_str(&events).expect("events as JSON");
+    assert!(
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["reason"] == "NewArtifact"
+                && e["type"] == "Normal"
+                && e["message"] == "stored artifact for commit 'Deploy podinfo'"),
+        "{events:#}"
+    );
+
+    // Deleting the object removes its artifacts from storage.
+    cluster.kubectl().ok(&[
+        "delete",
+        "gitrepository",
+        "podinfo",
+        "-n",
+        "flux-system",
+        "--timeout=60s",
+    ]);
+    let dir = storage.join("gitrepository/flux-system/podinfo");
+    cluster.wait_for(
+        "artifacts removed",
+        Duration::from_secs(30),
+        |_| (!dir.exists()).then_some(()),
+        |_| format!("{} still exists", dir.display()),
+    );
+    let (status, _) = http_get(&url);
+    assert_eq!(status, 404);
+}
