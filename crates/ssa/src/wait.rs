@@ -12,6 +12,9 @@ use crate::health::{Status, compute_status};
 use crate::manager::ResourceManager;
 use crate::object::{ObjMetadata, ObjRef};
 
+/// The first re-poll of a wait; later ones double up to [`WaitOptions::interval`].
+const FIRST_REPOLL: Duration = Duration::from_millis(250);
+
 /// How a wait polls (Flux's `ssa.WaitOptions`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WaitOptions {
@@ -97,7 +100,7 @@ impl WaitError {
 }
 
 impl ResourceManager {
-    /// Polls the objects every `interval` until all are Current (Ok), or every one is Current or
+    /// Polls the objects (re-polling after 250ms, doubling up to `interval`) until all are Current (Ok), or every one is Current or
     /// Failed, or one is Failed under `fail_fast` (Err, "failed early"), or `timeout` passes
     /// (Err, "timeout waiting for"). An empty set is Ok at once.
     pub async fn wait_for_set(
@@ -118,6 +121,10 @@ impl ResourceManager {
                 error: Some("can't determine status".into()),
             })
             .collect();
+        // Flux polls at a fixed interval; most rollouts settle within a second, so the first
+        // re-polls come sooner (250ms, doubling up to `interval`) and a worker is not held for a
+        // whole interval on an object that is already Current.
+        let mut pause = opts.interval.min(FIRST_REPOLL);
         loop {
             match tokio::time::timeout_at(deadline, self.poll_statuses(set)).await {
                 Ok(polled) => last = polled,
@@ -145,7 +152,8 @@ impl ResourceManager {
             if now >= deadline {
                 return Err(wait_error(&last, opts, true));
             }
-            tokio::time::sleep_until((now + opts.interval).min(deadline)).await;
+            tokio::time::sleep_until((now + pause).min(deadline)).await;
+            pause = (pause * 2).min(opts.interval);
         }
     }
 
