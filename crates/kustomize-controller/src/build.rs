@@ -160,11 +160,8 @@ fn check_identity(object: &Value) -> Result<(), ReconcileError> {
 fn decrypt(object: Value, keys: &flux_sops::Keys) -> Result<Value, ReconcileError> {
     let json = convert::to_json(&object).map_err(|e| failed(e.to_string()))?;
     let wrap = |e: String| {
-        failed(format!(
-            "decryption failed for '{}/{}': {e}",
-            gvk_string(&object),
-            name_of(&object)
-        ))
+        // Flux names the object by its name alone here.
+        failed(format!("decryption failed for '{}': {e}", name_of(&object)))
     };
     if !flux_sops::is_encrypted_resource(&json) && !is_secret(&json) {
         return Ok(object);

@@ -235,6 +235,11 @@ impl KustomizationReconciler {
                 reason::SUCCEEDED.into(),
                 message,
             ));
+        } else {
+            // No health checks asked for (any more): no Healthy condition, as Flux.
+            outcome
+                .remove_conditions
+                .push(condition_type::HEALTHY.into());
         }
         Ok(outcome)
     }
@@ -628,7 +633,8 @@ impl KustomizationReconciler {
                     "health check failed after {}: {err}",
                     format_duration(started.elapsed())
                 ),
-            ));
+            )
+            .with_condition(condition_type::HEALTHY, ConditionStatus::False));
         }
         let message = format!(
             "Health check passed in {}",

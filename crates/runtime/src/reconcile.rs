@@ -65,6 +65,10 @@ pub struct ReconcileError {
     pub disposition: Disposition,
     pub reason: String,
     pub message: String,
+    /// Conditions set besides Ready (e.g. FetchFailed=True), with this error's reason and message.
+    pub conditions: Vec<(String, flux_api::ConditionStatus)>,
+    /// Conditions removed (e.g. the negative condition of a step that has since succeeded).
+    pub remove_conditions: Vec<String>,
 }
 
 impl ReconcileError {
@@ -73,7 +77,22 @@ impl ReconcileError {
             disposition,
             reason: reason.into(),
             message: message.into(),
+            conditions: Vec::new(),
+            remove_conditions: Vec::new(),
         }
+    }
+
+    /// Also set condition `type_` to `status`, with this error's reason and message.
+    pub fn with_condition(mut self, type_: &str, status: flux_api::ConditionStatus) -> Self {
+        self.conditions.push((type_.to_string(), status));
+        self
+    }
+
+    /// Also remove these conditions.
+    pub fn removing(mut self, types: &[&str]) -> Self {
+        self.remove_conditions
+            .extend(types.iter().map(|t| t.to_string()));
+        self
     }
 }
 
@@ -86,6 +105,8 @@ pub struct Outcome {
     /// Fields merged into `.status` (e.g. `artifact`); conditions are managed by the harness.
     pub status: serde_json::Map<String, Value>,
     pub conditions: Vec<(String, flux_api::ConditionStatus, String, String)>,
+    /// Conditions to remove (e.g. a failed step's negative condition, now resolved).
+    pub remove_conditions: Vec<String>,
     /// Requeue sooner than the interval.
     pub requeue_after: Option<Duration>,
 }
@@ -445,6 +466,9 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             );
             conditions.remove_condition(condition_type::RECONCILING);
             conditions.remove_condition(condition_type::STALLED);
+            for type_ in &outcome.remove_conditions {
+                conditions.remove_condition(type_);
+            }
             for (type_, status_, reason_, message) in &outcome.conditions {
                 conditions.set_condition(type_, *status_, reason_, message, generation);
             }
@@ -464,6 +488,12 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
                 &err.message,
                 generation,
             );
+            for type_ in &err.remove_conditions {
+                conditions.remove_condition(type_);
+            }
+            for (type_, status_) in &err.conditions {
+                conditions.set_condition(type_, *status_, &err.reason, &err.message, generation);
+            }
             if err.disposition == Disposition::Stalled {
                 conditions.remove_condition(condition_type::RECONCILING);
                 conditions.set_condition(

@@ -35,14 +35,14 @@ impl Reconciler<GitRepository> for Sample {
                 Disposition::Retry,
                 "GitOperationFailed",
                 "failed to checkout: connection refused",
-            ));
+            )
+            .with_condition("FetchFailed", flux_api::ConditionStatus::True));
         }
         if repo.spec.url.contains("invalid") {
-            return Err(ReconcileError::new(
-                Disposition::Stalled,
-                "URLInvalid",
-                "unsupported URL",
-            ));
+            return Err(
+                ReconcileError::new(Disposition::Stalled, "URLInvalid", "unsupported URL")
+                    .removing(&["FetchFailed"]),
+            );
         }
         let mut outcome = Outcome {
             reason: "Succeeded".into(),
@@ -271,6 +271,12 @@ async fn the_harness_reconciles_a_kind_from_its_logic_alone() {
         "ProgressingWithRetry"
     );
     assert!(condition(&repo, "Ready").unwrap().last_transition_time >= first_transition);
+    // The error's own condition, with its reason and message.
+    let fetch_failed = condition(&repo, "FetchFailed").expect("FetchFailed set with Ready=False");
+    assert_eq!(
+        (fetch_failed.status, fetch_failed.reason.as_str()),
+        (flux_api::ConditionStatus::True, "GitOperationFailed")
+    );
     let events: Api<Event> = Api::namespaced(client.clone(), "default");
     eventually("event count above 1", || async {
         events
@@ -307,6 +313,10 @@ async fn the_harness_reconciles_a_kind_from_its_logic_alone() {
     .await;
     let repo = repos.get("podinfo").await.unwrap();
     assert!(condition(&repo, "Reconciling").is_none());
+    assert!(
+        condition(&repo, "FetchFailed").is_none(),
+        "conditions an error removes are gone"
+    );
 
     // Deletion runs cleanup, removes the finalizer, and the object goes.
     repos

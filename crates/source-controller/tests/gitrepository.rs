@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Env, git_server, names};
+use flux_api::ConditionStatus;
 use serde_json::json;
 use source_controller::storage::Retention;
 use std::time::Duration;
@@ -232,6 +233,16 @@ async fn authentication_failures_are_reported_and_recovered_from() {
     let err = env.reconcile("private").await.unwrap_err();
     assert_eq!(err.reason, "GitOperationFailed");
     assert!(!err.message.contains("wrong"), "no secret in messages");
+    // Flux's negative condition beside Ready=False; the other steps' ones are cleared.
+    assert_eq!(
+        err.conditions,
+        vec![("FetchFailed".to_string(), ConditionStatus::True)]
+    );
+    assert!(
+        err.remove_conditions
+            .contains(&"StorageOperationFailed".to_string())
+    );
+    assert!(!err.remove_conditions.contains(&"FetchFailed".to_string()));
 
     env.create_secret(
         "creds",
@@ -520,6 +531,10 @@ async fn signatures_are_verified_against_the_secret_keys() {
     .await;
     let err = env.reconcile("stranger").await.unwrap_err();
     assert_eq!(err.reason, "InvalidCommitSignature");
+    assert_eq!(
+        err.conditions,
+        vec![("SourceVerified".to_string(), ConditionStatus::False)]
+    );
     assert!(
         err.message.starts_with(&format!(
             "signature verification of commit '{signed}' failed: "

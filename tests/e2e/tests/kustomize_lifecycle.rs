@@ -357,7 +357,6 @@ fn a_failing_health_check_is_reported_then_fixed_by_a_commit() {
 }
 
 #[test]
-#[ignore = "kustomize-controller sets no Healthy=False HealthCheckFailed when a health check fails (Flux's checkHealth does); see the ke2e report"]
 fn a_failed_health_check_marks_the_healthy_condition_false() {
     let Some((_fleet, failed)) = failing_app("kustomize_lifecycle Healthy condition") else {
         return;

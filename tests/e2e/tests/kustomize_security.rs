@@ -529,7 +529,6 @@ fn the_lockdown_flags_are_each_enforced() {
 }
 
 #[test]
-#[ignore = "kustomize-controller names the Secret 'Secret.v1.[noGrp]/wrong-pgp' where Flux writes 'wrong-pgp' (res.GetName()); see the ke2e report"]
 fn a_wrong_sops_key_is_reported_in_fluxs_words() {
     let Some(dir) = sops_fixtures() else { return };
     let read = |p: &str| {

@@ -34,7 +34,7 @@ const KIND: &str = "GitRepository";
 /// `spec.timeout` when unset.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The negative condition Flux marks for a failure; recorded in the log next to the Ready reason.
+/// The negative condition Flux marks for a failure, set next to Ready=False.
 #[derive(Debug, Clone, Copy)]
 enum Marks {
     FetchFailed,
@@ -60,9 +60,37 @@ fn fail(
     reason: &str,
     message: impl Into<String>,
 ) -> ReconcileError {
-    let err = ReconcileError::new(disposition, reason, message);
-    tracing::debug!(condition = marks.condition(), reason = %err.reason, "{}", err.message);
-    err
+    let status = match marks {
+        Marks::SourceVerifiedFalse => ConditionStatus::False,
+        _ => ConditionStatus::True,
+    };
+    // The other steps' failures are behind us: their conditions go, as each Flux step deletes
+    // its own negative condition once it succeeds.
+    let resolved: Vec<&str> = NEGATIVE_CONDITIONS
+        .iter()
+        .copied()
+        .filter(|c| *c != marks.condition())
+        .collect();
+    ReconcileError::new(disposition, reason, message)
+        .removing(&resolved)
+        .with_condition(marks.condition(), status)
+}
+
+/// Conditions that only exist while a step fails; removed once the reconcile succeeds.
+const NEGATIVE_CONDITIONS: [&str; 3] = [
+    source_condition::FETCH_FAILED,
+    source_condition::INCLUDE_UNAVAILABLE,
+    source_condition::STORAGE_OPERATION_FAILED,
+];
+
+/// What a successful reconcile removes: the negative conditions, and SourceVerified when the
+/// object no longer asks for verification.
+fn resolved_conditions(verified: bool) -> Vec<String> {
+    let mut resolved: Vec<String> = NEGATIVE_CONDITIONS.iter().map(|c| c.to_string()).collect();
+    if !verified {
+        resolved.push(source_condition::SOURCE_VERIFIED.into());
+    }
+    resolved
 }
 
 /// Reconciles GitRepository objects into artifacts in `storage`.
@@ -336,6 +364,8 @@ fn unchanged_outcome(artifact: Artifact) -> Outcome {
             reason::SUCCEEDED.into(),
             message,
         )],
+        // Verification of an unchanged revision was recorded when it was stored.
+        remove_conditions: NEGATIVE_CONDITIONS.iter().map(|c| c.to_string()).collect(),
         requeue_after: None,
     }
 }
@@ -389,6 +419,7 @@ fn success_outcome(obj: &GitRepository, artifact: Artifact, source: &Source) -> 
         message,
         status,
         conditions,
+        remove_conditions: resolved_conditions(source.verification.is_some()),
         requeue_after: None,
     }
 }
