@@ -1,8 +1,8 @@
 //! Run the real `kubectl` against a kubeconfig, with a bounded wait.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// kubectl bound to one kubeconfig.
@@ -45,28 +45,52 @@ impl Kubectl {
             .unwrap_or_else(|e| {
                 panic!("cannot run kubectl ({e}): install it with scripts/setup/kubectl.sh")
             });
-        if let Some(input) = stdin {
+        // Feed stdin and drain stdout/stderr on their own threads: a child blocked writing a
+        // full pipe (a list of 1,000 objects is megabytes) would otherwise never exit.
+        let input = stdin.map(str::to_owned);
+        let mut stdin_pipe = child.stdin.take().expect("stdin");
+        let feeder = std::thread::spawn(move || {
+            if let Some(input) = input {
+                // A kubectl that exits early closes the pipe; its own error says why.
+                let _ = stdin_pipe.write_all(input.as_bytes());
+            }
+        });
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut out);
+                }
+                out
+            })
+        };
+        let stdout = drain(
             child
-                .stdin
+                .stdout
                 .take()
-                .expect("stdin")
-                .write_all(input.as_bytes())
-                .expect("write stdin");
-        }
-        drop(child.stdin.take());
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
         let deadline = Instant::now() + self.timeout;
-        while child.try_wait().expect("kubectl wait").is_none() {
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("kubectl wait") {
+                break status;
+            }
             if Instant::now() > deadline {
                 let _ = child.kill();
+                let _ = child.wait();
                 panic!("kubectl {args:?} did not finish within {:?}", self.timeout);
             }
             std::thread::sleep(Duration::from_millis(20));
-        }
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = child.wait_with_output().expect("kubectl output");
+        };
+        let _ = feeder.join();
+        let stdout = stdout.join().expect("stdout reader");
+        let stderr = stderr.join().expect("stderr reader");
         Run {
             success: status.success(),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
