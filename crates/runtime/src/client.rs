@@ -2,21 +2,25 @@
 //! in-cluster service account, then `~/.kube/config`; with client-side throttling from
 //! `--kube-api-qps` / `--kube-api-burst`.
 //!
-//! kube-rs has no rate limiter of its own, so [`from_flags`] adds a token bucket in front of the
+//! kube-rs has no rate limiter of its own, so [`from_flags`] adds token buckets in front of the
 //! client's HTTP stack ([`Throttle`]): `burst` requests may go at once, then `qps` per second, as
-//! client-go's default limiter does. Every request (watches included) takes one token when it is
-//! sent; a non-positive `qps` disables throttling. client-go's newer behaviour of switching the
-//! limiter off when the server announces API Priority and Fairness is not reproduced.
+//! client-go's default limiter does. controller-runtime builds one REST client, hence one
+//! limiter, per group-version-resource, so the buckets are kept per resource (all discovery
+//! requests share one): Events written at a high rate do not hold up status patches. Every
+//! request (watches included) takes one token; a non-positive `qps` disables throttling.
+//! client-go's newer behaviour of switching the limiter off when the server announces API
+//! Priority and Fairness is not reproduced.
 
 use crate::flags::CommonFlags;
 use kube::client::ClientBuilder;
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
 mod factory;
 pub use factory::{ClientFactory, ClientFactoryError, KubeConfigPolicy, KubeConfigSecretRef};
@@ -128,23 +132,46 @@ impl TokenBucket {
 /// The tower layer adding [`Throttle`] to a client's stack.
 #[derive(Debug, Clone)]
 pub struct ThrottleLayer {
-    bucket: Option<Arc<Mutex<TokenBucket>>>,
+    limiter: Option<Arc<Limiter>>,
+}
+
+/// One token bucket per API resource, created on first use.
+#[derive(Debug)]
+struct Limiter {
+    qps: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, TokenBucket>>,
+}
+
+impl Limiter {
+    fn reserve(&self, resource: String) -> Duration {
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return Duration::ZERO;
+        };
+        buckets
+            .entry(resource)
+            .or_insert_with(|| TokenBucket {
+                qps: self.qps,
+                burst: self.burst,
+                tokens: self.burst,
+                updated: Instant::now(),
+            })
+            .reserve()
+    }
 }
 
 impl ThrottleLayer {
     /// `qps <= 0` disables throttling; a burst of 0 is taken as 1.
     pub fn new(qps: f32, burst: u32) -> Self {
         if qps.is_nan() || qps <= 0.0 {
-            return ThrottleLayer { bucket: None };
+            return ThrottleLayer { limiter: None };
         }
-        let burst = f64::from(burst.max(1));
         ThrottleLayer {
-            bucket: Some(Arc::new(Mutex::new(TokenBucket {
+            limiter: Some(Arc::new(Limiter {
                 qps: f64::from(qps),
-                burst,
-                tokens: burst,
-                updated: Instant::now(),
-            }))),
+                burst: f64::from(burst.max(1)),
+                buckets: Mutex::new(HashMap::new()),
+            })),
         }
     }
 }
@@ -154,58 +181,66 @@ impl<S> tower::Layer<S> for ThrottleLayer {
     fn layer(&self, inner: S) -> Throttle<S> {
         Throttle {
             inner,
-            bucket: self.bucket.clone(),
-            waiting: None,
-            reserved: false,
+            limiter: self.limiter.clone(),
         }
     }
 }
 
-/// Waits for a token in `poll_ready`, so requests queue in the client's buffer rather than
-/// all at once.
+/// Delays each request until its resource's bucket has a token. The request is built at once
+/// and sent when the delay is over (the inner futures do nothing until polled).
 pub struct Throttle<S> {
     inner: S,
-    bucket: Option<Arc<Mutex<TokenBucket>>>,
-    waiting: Option<Pin<Box<Sleep>>>,
-    reserved: bool,
+    limiter: Option<Arc<Limiter>>,
 }
 
-impl<S, R> tower::Service<R> for Throttle<S>
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, B> tower::Service<http::Request<B>> for Throttle<S>
 where
-    S: tower::Service<R>,
+    S: tower::Service<http::Request<B>>,
+    S::Future: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = BoxFuture<Result<S::Response, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        if let Some(bucket) = &self.bucket
-            && !self.reserved
-        {
-            if self.waiting.is_none() {
-                let delay = bucket
-                    .lock()
-                    .map(|mut b| b.reserve())
-                    .unwrap_or(Duration::ZERO);
-                if !delay.is_zero() {
-                    self.waiting = Some(Box::pin(tokio::time::sleep(delay)));
-                }
-            }
-            if let Some(sleep) = self.waiting.as_mut() {
-                if sleep.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
-                self.waiting = None;
-            }
-            self.reserved = true;
-        }
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: R) -> Self::Future {
-        self.reserved = false;
-        self.inner.call(request)
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let delay = self
+            .limiter
+            .as_ref()
+            .map(|l| l.reserve(resource_of(request.uri().path())))
+            .unwrap_or(Duration::ZERO);
+        let response = self.inner.call(request);
+        if delay.is_zero() {
+            Box::pin(response)
+        } else {
+            Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                response.await
+            })
+        }
     }
+}
+
+/// The `group/version/resource` a request path addresses, as client-go's per-resource REST
+/// clients divide it; discovery and other paths share one key.
+fn resource_of(path: &str) -> String {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (group, version, rest) = match segments.as_slice() {
+        ["api", version, rest @ ..] => ("", *version, rest),
+        ["apis", group, version, rest @ ..] => (*group, *version, rest),
+        _ => return "discovery".to_string(),
+    };
+    let resource = match rest {
+        [] => return "discovery".to_string(),
+        ["namespaces", _, resource, ..] => resource,
+        [resource, ..] => resource,
+    };
+    format!("{group}/{version}/{resource}")
 }
 
 #[cfg(test)]
@@ -233,28 +268,84 @@ mod tests {
         assert!(bucket.reserve() > Duration::ZERO);
     }
 
+    fn get(path: &str) -> http::Request<()> {
+        http::Request::get(path).body(()).unwrap()
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_throttle_spaces_requests_past_the_burst() {
         use tower::{Service, ServiceExt};
         let layer = ThrottleLayer::new(2.0, 2);
         let mut svc = tower::Layer::layer(
             &layer,
-            tower::service_fn(|_: ()| async { Ok::<_, std::convert::Infallible>(()) }),
+            tower::service_fn(|_: http::Request<()>| async {
+                Ok::<_, std::convert::Infallible>(())
+            }),
         );
+        let path = "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/a/kustomizations/x/status";
         let start = Instant::now();
         for _ in 0..4 {
-            svc.ready().await.unwrap().call(()).await.unwrap();
+            svc.ready().await.unwrap().call(get(path)).await.unwrap();
         }
         // Two at once, then one every 500ms.
         assert_eq!(start.elapsed(), Duration::from_secs(1));
         let mut open = tower::Layer::layer(
             &ThrottleLayer::new(0.0, 0),
-            tower::service_fn(|_: ()| async { Ok::<_, std::convert::Infallible>(()) }),
+            tower::service_fn(|_: http::Request<()>| async {
+                Ok::<_, std::convert::Infallible>(())
+            }),
         );
         let start = Instant::now();
         for _ in 0..100 {
-            open.ready().await.unwrap().call(()).await.unwrap();
+            open.ready().await.unwrap().call(get(path)).await.unwrap();
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_resource_has_its_own_bucket() {
+        use tower::{Service, ServiceExt};
+        let layer = ThrottleLayer::new(1.0, 1);
+        let mut svc = tower::Layer::layer(
+            &layer,
+            tower::service_fn(|_: http::Request<()>| async {
+                Ok::<_, std::convert::Infallible>(())
+            }),
+        );
+        let start = Instant::now();
+        for path in [
+            "/api/v1/namespaces/a/events",
+            "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/a/kustomizations/x",
+            "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/b/kustomizations/y/status",
+            "/api/v1/namespaces/b/events/e",
+        ] {
+            svc.ready().await.unwrap().call(get(path)).await.unwrap();
+        }
+        // The second Kustomization request waits a second for its bucket; by then the Events
+        // bucket has refilled. One shared bucket would have taken three seconds.
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn requests_are_keyed_by_group_version_resource() {
+        for (path, key) in [
+            ("/api/v1/namespaces", "/v1/namespaces"),
+            ("/api/v1/namespaces/flux-system", "/v1/namespaces"),
+            ("/api/v1/namespaces/flux-system/secrets/s", "/v1/secrets"),
+            ("/api/v1/nodes/n1/status", "/v1/nodes"),
+            (
+                "/apis/apps/v1/namespaces/a/deployments/d/scale",
+                "apps/v1/deployments",
+            ),
+            (
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                "apiextensions.k8s.io/v1/customresourcedefinitions",
+            ),
+            ("/apis/apps/v1", "discovery"),
+            ("/apis", "discovery"),
+            ("/version", "discovery"),
+        ] {
+            assert_eq!(resource_of(path), key, "{path}");
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! Events: one call records a Kubernetes Event (core/v1, de-duplicated with a count as client-go's
 //! recorder does) and, when `--events-addr` is set, POSTs the same event to the notification
-//! controller in Flux's event format. Delivery never blocks or fails a reconcile.
+//! controller in Flux's event format. Delivery never blocks or fails a reconcile: Kubernetes
+//! Events go through a bounded queue to one writer task, as client-go's broadcaster does (1,000
+//! queued at most, newer ones dropped with a warning beyond that), so a throttled or slow API
+//! server delays the Events, not the reconciles.
 
 use chrono::{SecondsFormat, Utc};
 use k8s_openapi::api::core::v1::{Event as KubeEvent, EventSource, ObjectReference};
@@ -8,8 +11,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 /// Flux's event severities. `Trace` is recorded as a Normal Kubernetes Event but never POSTed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,16 +112,40 @@ impl Default for DeliveryPolicy {
 /// How many distinct events the de-duplication cache remembers.
 const DEDUP_CACHE_SIZE: usize = 4096;
 
+/// client-go's `maxQueuedEvents`: Kubernetes Events waiting for the writer task.
+const KUBE_EVENT_QUEUE: usize = 1000;
+
 /// Records events for one controller.
 #[derive(Clone)]
 pub struct EventRecorder {
-    kube: Option<kube::Client>,
+    kube: Option<Arc<KubeEventWriter>>,
+    /// The writer task's queue, started on first use (it needs a Tokio runtime).
+    queue: Arc<OnceLock<mpsc::Sender<KubeEventJob>>>,
     http: reqwest::Client,
     events_addr: Option<String>,
     controller: String,
     instance: Option<String>,
     policy: DeliveryPolicy,
-    seen: Arc<Mutex<DedupCache>>,
+}
+
+/// Writes Kubernetes Events, one at a time, in the order they were recorded.
+struct KubeEventWriter {
+    client: kube::Client,
+    controller: String,
+    instance: Option<String>,
+    seen: Mutex<DedupCache>,
+}
+
+enum KubeEventJob {
+    Write {
+        object: InvolvedObject,
+        severity: Severity,
+        reason: String,
+        message: String,
+        annotations: BTreeMap<String, String>,
+    },
+    /// Answered once every job queued before it is done.
+    Flush(oneshot::Sender<()>),
 }
 
 impl std::fmt::Debug for EventRecorder {
@@ -138,17 +166,46 @@ impl EventRecorder {
         controller: &str,
         policy: DeliveryPolicy,
     ) -> Self {
+        let instance = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty());
         EventRecorder {
-            kube,
+            kube: kube.map(|client| {
+                Arc::new(KubeEventWriter {
+                    client,
+                    controller: controller.to_string(),
+                    instance: instance.clone(),
+                    seen: Mutex::new(DedupCache::default()),
+                })
+            }),
+            queue: Arc::new(OnceLock::new()),
             http: reqwest::Client::builder()
                 .timeout(policy.timeout)
                 .build()
                 .unwrap_or_default(),
             events_addr: (!events_addr.is_empty()).then(|| events_addr.to_string()),
             controller: controller.to_string(),
-            instance: std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()),
+            instance,
             policy,
-            seen: Arc::new(Mutex::new(DedupCache::default())),
+        }
+    }
+
+    /// The writer task's queue; None when Kubernetes Events are not written.
+    fn kube_queue(&self) -> Option<&mpsc::Sender<KubeEventJob>> {
+        let writer = self.kube.as_ref()?;
+        Some(self.queue.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(KUBE_EVENT_QUEUE);
+            tokio::spawn(write_kube_events(writer.clone(), rx));
+            tx
+        }))
+    }
+
+    /// Wait until every Kubernetes Event recorded so far has been written (or has failed).
+    pub async fn flush(&self) {
+        let Some(queue) = self.kube.as_ref().and(self.queue.get()) else {
+            return;
+        };
+        let (done, wait) = oneshot::channel();
+        if queue.send(KubeEventJob::Flush(done)).await.is_ok() {
+            let _ = wait.await;
         }
     }
 
@@ -173,12 +230,17 @@ impl EventRecorder {
                 meta.insert(format!("{}/{key}", object.group()), v.clone());
             }
         }
-        if let Some(client) = &self.kube
-            && let Err(err) = self
-                .record_kube_event(client, object, severity, reason, message, &meta)
-                .await
-        {
-            tracing::warn!(error = %err, name = %object.name, namespace = %object.namespace, "unable to record Kubernetes event");
+        if let Some(queue) = self.kube_queue() {
+            let job = KubeEventJob::Write {
+                object: object.clone(),
+                severity,
+                reason: reason.to_string(),
+                message: message.to_string(),
+                annotations: meta.clone(),
+            };
+            if let Err(mpsc::error::TrySendError::Full(_)) = queue.try_send(job) {
+                tracing::warn!(name = %object.name, namespace = %object.namespace, reason, "Kubernetes event queue full: event dropped");
+            }
         }
         if severity == Severity::Trace
             || object.kind.is_empty()
@@ -208,10 +270,36 @@ impl EventRecorder {
             ));
         }
     }
+}
 
-    async fn record_kube_event(
+/// The writer task: jobs in order until every recorder is dropped.
+async fn write_kube_events(writer: Arc<KubeEventWriter>, mut jobs: mpsc::Receiver<KubeEventJob>) {
+    while let Some(job) = jobs.recv().await {
+        match job {
+            KubeEventJob::Write {
+                object,
+                severity,
+                reason,
+                message,
+                annotations,
+            } => {
+                if let Err(err) = writer
+                    .write(&object, severity, &reason, &message, &annotations)
+                    .await
+                {
+                    tracing::warn!(error = %err, name = %object.name, namespace = %object.namespace, "unable to record Kubernetes event");
+                }
+            }
+            KubeEventJob::Flush(done) => {
+                let _ = done.send(());
+            }
+        }
+    }
+}
+
+impl KubeEventWriter {
+    async fn write(
         &self,
-        client: &kube::Client,
         object: &InvolvedObject,
         severity: Severity,
         reason: &str,
@@ -223,7 +311,7 @@ impl EventRecorder {
         } else {
             &object.namespace
         };
-        let api: Api<KubeEvent> = Api::namespaced(client.clone(), namespace);
+        let api: Api<KubeEvent> = Api::namespaced(self.client.clone(), namespace);
         let key = format!(
             "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
             object.uid,

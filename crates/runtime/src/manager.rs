@@ -78,6 +78,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+/// How long queued Kubernetes Events may take to be written at shutdown.
+const EVENT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// controller-runtime's default bound on the wait for in-flight reconciles at shutdown.
 pub const DEFAULT_GRACEFUL_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -450,6 +453,13 @@ impl Manager {
             .await;
             if drained.is_err() {
                 tracing::warn!("graceful shutdown timed out: dropping the remaining reconciles");
+            }
+            // Events of the last reconciles are still queued for the writer task.
+            if tokio::time::timeout(EVENT_FLUSH_TIMEOUT, self.events.flush())
+                .await
+                .is_err()
+            {
+                tracing::warn!("Kubernetes events still queued at shutdown were dropped");
             }
         }
         tasks.shutdown().await;

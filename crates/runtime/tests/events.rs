@@ -230,3 +230,50 @@ async fn objects_without_a_namespace_are_not_posted() {
         .await;
     assert_eq!(next(&mut rx).await["reason"], "Sent");
 }
+
+/// An API server that accepts connections and never answers.
+async fn silent_api_server() -> kube::Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+    kube::Client::try_from(config).unwrap()
+}
+
+#[tokio::test]
+async fn a_stuck_api_server_does_not_hold_up_recording() {
+    let recorder = EventRecorder::new(
+        Some(silent_api_server().await),
+        "",
+        "kustomize-controller",
+        policy(),
+    );
+    // Writing the Events would wait forever; recording queues them and returns.
+    let recorded = tokio::time::timeout(Duration::from_secs(60), async {
+        for i in 0..5 {
+            recorder
+                .record(
+                    &gitrepo(),
+                    None,
+                    Severity::Info,
+                    "Progressing",
+                    &format!("change {i}"),
+                    &BTreeMap::new(),
+                )
+                .await;
+        }
+    })
+    .await;
+    assert!(recorded.is_ok(), "record() waited for the API server");
+    // ...and the queue is still waiting on the first of them.
+    let flushed = tokio::time::timeout(Duration::from_secs(1), recorder.flush()).await;
+    assert!(
+        flushed.is_err(),
+        "flush returned before the Events were written"
+    );
+}
