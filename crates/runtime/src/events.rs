@@ -136,14 +136,17 @@ struct KubeEventWriter {
     seen: Mutex<DedupCache>,
 }
 
+/// One Kubernetes Event waiting for the writer task.
+struct PendingEvent {
+    object: InvolvedObject,
+    severity: Severity,
+    reason: String,
+    message: String,
+    annotations: BTreeMap<String, String>,
+}
+
 enum KubeEventJob {
-    Write {
-        object: InvolvedObject,
-        severity: Severity,
-        reason: String,
-        message: String,
-        annotations: BTreeMap<String, String>,
-    },
+    Write(Box<PendingEvent>),
     /// Answered once every job queued before it is done.
     Flush(oneshot::Sender<()>),
 }
@@ -231,13 +234,13 @@ impl EventRecorder {
             }
         }
         if let Some(queue) = self.kube_queue() {
-            let job = KubeEventJob::Write {
+            let job = KubeEventJob::Write(Box::new(PendingEvent {
                 object: object.clone(),
                 severity,
                 reason: reason.to_string(),
                 message: message.to_string(),
                 annotations: meta.clone(),
-            };
+            }));
             if let Err(mpsc::error::TrySendError::Full(_)) = queue.try_send(job) {
                 tracing::warn!(name = %object.name, namespace = %object.namespace, reason, "Kubernetes event queue full: event dropped");
             }
@@ -276,13 +279,14 @@ impl EventRecorder {
 async fn write_kube_events(writer: Arc<KubeEventWriter>, mut jobs: mpsc::Receiver<KubeEventJob>) {
     while let Some(job) = jobs.recv().await {
         match job {
-            KubeEventJob::Write {
-                object,
-                severity,
-                reason,
-                message,
-                annotations,
-            } => {
+            KubeEventJob::Write(event) => {
+                let PendingEvent {
+                    object,
+                    severity,
+                    reason,
+                    message,
+                    annotations,
+                } = *event;
                 if let Err(err) = writer
                     .write(&object, severity, &reason, &message, &annotations)
                     .await
