@@ -328,3 +328,41 @@ async fn host_override_redirects_downloads() {
         .unwrap();
     assert!(dest.path().join("a").exists());
 }
+
+/// Answers every request with `status` and counts the requests.
+async fn answer_with(status: u16) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let app = axum::Router::new().fallback(move || {
+        let seen = seen.clone();
+        async move {
+            seen.fetch_add(1, Ordering::SeqCst);
+            axum::http::StatusCode::from_u16(status).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/artifact.tar.gz"), count)
+}
+
+#[tokio::test]
+async fn only_transient_answers_are_retried() {
+    use std::sync::atomic::Ordering;
+    let fetcher = ArtifactFetcher::new(FetchOptions {
+        retries: 2,
+        ..quick()
+    });
+    for (status, requests) in [(404, 1), (400, 1), (501, 1), (503, 3), (429, 3)] {
+        let (url, count) = answer_with(status).await;
+        let dest = tempfile::tempdir().unwrap();
+        let digest = format!("sha256:{}", "0".repeat(64));
+        let err = fetcher.fetch(&url, &digest, dest.path()).await.unwrap_err();
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            requests,
+            "requests for {status}: {err}"
+        );
+    }
+}

@@ -74,6 +74,22 @@ impl FetchError {
     }
 }
 
+impl FetchError {
+    /// Whether the download itself should be tried again at once (with backoff), as Flux's
+    /// retrying HTTP client does: connection errors, 5xx other than 501, and 429. A missing
+    /// artifact is reported at once (the caller requeues); other answers will not change.
+    fn is_worth_another_try(&self) -> bool {
+        match self {
+            FetchError::Http { .. } | FetchError::Io { .. } => true,
+            FetchError::Status { status, .. } => {
+                (status.is_server_error() && *status != reqwest::StatusCode::NOT_IMPLEMENTED)
+                    || *status == reqwest::StatusCode::TOO_MANY_REQUESTS
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Downloads and unpacks artifacts.
 #[derive(Debug, Clone)]
 pub struct ArtifactFetcher {
@@ -104,11 +120,7 @@ impl ArtifactFetcher {
         let mut file = loop {
             match self.download(&url, &expected).await {
                 Ok(file) => break file,
-                Err(err)
-                    if attempt < self.options.retries
-                        && err.is_retryable()
-                        && !matches!(err, FetchError::DigestMismatch { .. }) =>
-                {
+                Err(err) if attempt < self.options.retries && err.is_worth_another_try() => {
                     let backoff = crate::duration::exponential_backoff(
                         self.options.min_backoff,
                         self.options.max_backoff,
