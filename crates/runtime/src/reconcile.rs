@@ -536,7 +536,13 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
         "conditions".into(),
         serde_json::to_value(&conditions).unwrap_or(Value::Null),
     );
-    if let Some(generation) = generation {
+    // As Flux: the generation counts as observed once it reconciled successfully or stalled;
+    // after a retriable failure it is still to be observed.
+    let observed = match &result {
+        Ok(_) => true,
+        Err(err) => err.disposition == Disposition::Stalled,
+    };
+    if let Some(generation) = generation.filter(|_| observed) {
         status.insert("observedGeneration".into(), json!(generation));
     }
     if let Some(requested_at) = requested_at {

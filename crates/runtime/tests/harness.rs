@@ -271,6 +271,19 @@ async fn the_harness_reconciles_a_kind_from_its_logic_alone() {
         "ProgressingWithRetry"
     );
     assert!(condition(&repo, "Ready").unwrap().last_transition_time >= first_transition);
+    // The new generation failed: it is not observed yet (Flux updates observedGeneration only on
+    // success or stall), while the conditions name the generation they describe.
+    let status = repo.status.as_ref().unwrap();
+    let generation = repo.metadata.generation.unwrap();
+    assert!(
+        status.observed_generation.unwrap() < generation,
+        "observedGeneration {:?} after a failure at generation {generation}",
+        status.observed_generation
+    );
+    assert_eq!(
+        condition(&repo, "Ready").unwrap().observed_generation,
+        Some(generation)
+    );
     // The error's own condition, with its reason and message.
     let fetch_failed = condition(&repo, "FetchFailed").expect("FetchFailed set with Ready=False");
     assert_eq!(
@@ -313,6 +326,11 @@ async fn the_harness_reconciles_a_kind_from_its_logic_alone() {
     .await;
     let repo = repos.get("podinfo").await.unwrap();
     assert!(condition(&repo, "Reconciling").is_none());
+    // A stalled generation is observed: nothing more will happen until the spec changes.
+    assert_eq!(
+        repo.status.as_ref().unwrap().observed_generation,
+        repo.metadata.generation
+    );
     assert!(
         condition(&repo, "FetchFailed").is_none(),
         "conditions an error removes are gone"

@@ -322,8 +322,9 @@ impl Cluster {
         }
     }
 
-    /// Wait until the object's condition `type_` has `status` ("True", "False", "Unknown") and
-    /// its observedGeneration (when set) is the object's generation. Returns the object.
+    /// Wait until the object's condition `type_` has `status` ("True", "False", "Unknown") for the
+    /// object's generation (the condition's observedGeneration, as kstatus reads it: a failed
+    /// generation leaves status.observedGeneration behind). Returns the object.
     pub fn wait_condition(
         &mut self,
         kind: &str,
@@ -344,9 +345,9 @@ impl Cluster {
                     return None;
                 }
                 let object: serde_json::Value = serde_json::from_str(&run.stdout).ok()?;
-                (condition(&object, type_).is_some_and(|c| c["status"] == status)
-                    && is_observed(&object))
-                .then_some(object)
+                condition(&object, type_)
+                    .is_some_and(|c| c["status"] == status && condition_is_current(&object, c))
+                    .then_some(object)
             },
             |kubectl| {
                 let run = kubectl.run(&["get", kind, name, "-n", namespace, "-o", "yaml"], None);
@@ -403,6 +404,15 @@ pub fn condition<'a>(object: &'a serde_json::Value, type_: &str) -> Option<&'a s
         .as_array()?
         .iter()
         .find(|c| c["type"] == type_)
+}
+
+/// True when `condition` describes the object's current generation: its own observedGeneration,
+/// else status.observedGeneration, when either is set.
+pub fn condition_is_current(object: &serde_json::Value, condition: &serde_json::Value) -> bool {
+    match condition["observedGeneration"].as_i64() {
+        Some(observed) => Some(observed) == object["metadata"]["generation"].as_i64(),
+        None => is_observed(object),
+    }
 }
 
 /// True when status.observedGeneration is absent or equals metadata.generation.
