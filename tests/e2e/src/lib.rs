@@ -1,4 +1,7 @@
-//! What the e2e tests share beyond `testkit::processes`: driving `flux local up` as a user would.
+//! What the e2e tests share beyond `testkit::processes`: driving `flux local up` as a user would,
+//! and the process set-up of the Kustomization tests ([`fleet`]).
+
+pub mod fleet;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
