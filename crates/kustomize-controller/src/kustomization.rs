@@ -441,6 +441,7 @@ impl KustomizationReconciler {
         let mut opts = ApplyOptions::flux(GROUP, &self.settings.controller_name);
         opts.force = ks.spec.force.unwrap_or(false);
         opts.custom_stage_kinds = self.settings.custom_stage_kinds.clone();
+        opts.drift_ignore_rules = ks.spec.ignore.clone().unwrap_or_default();
         for manager in &self.settings.override_managers {
             opts.cleanup
                 .field_managers

@@ -214,6 +214,44 @@ async fn an_overlay_is_built_applied_pruned_corrected_and_deleted() {
     })
     .await;
 
+    // spec.ignore: replicas are left to someone else (an autoscaler, say). A hand-scaled
+    // Deployment keeps its replicas, while other drift on it is still corrected.
+    let ks = bed.kustomization("default", "app").await.unwrap();
+    let mut spec = serde_json::to_value(&ks.spec).unwrap();
+    spec["ignore"] = json!([{"paths": ["/spec/replicas"], "target": {"kind": "Deployment"}}]);
+    bed.apply_kustomization("default", "app", spec).await;
+    eventually("spec.ignore generation reconciled", || async {
+        bed.kustomization("default", "app")
+            .await
+            .is_some_and(|k| k.status.and_then(|s| s.observed_generation) == k.metadata.generation)
+    })
+    .await;
+    deployments
+        .patch(
+            "dev-podinfo",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(
+                json!({"spec": {"replicas": 7}, "metadata": {"labels": {"team": null}}}),
+            ),
+        )
+        .await
+        .unwrap();
+    bed.request_reconcile("default", "app", "ignore").await;
+    eventually("the label drift corrected", || async {
+        bed.get_json("/apis/apps/v1/namespaces/apps/deployments/dev-podinfo")
+            .await
+            .is_some_and(|d| d["metadata"]["labels"]["team"] == "a")
+    })
+    .await;
+    let deploy = bed
+        .get_json("/apis/apps/v1/namespaces/apps/deployments/dev-podinfo")
+        .await
+        .unwrap();
+    assert_eq!(
+        deploy["spec"]["replicas"], 7,
+        "an ignored field keeps its live value"
+    );
+
     // Deleting the Kustomization (prune: true) deletes what it applied.
     let api: kube::Api<flux_api::kustomize::Kustomization> =
         kube::Api::namespaced(bed.client.clone(), "default");
