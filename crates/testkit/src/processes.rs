@@ -226,6 +226,23 @@ impl Cluster {
             .path()
     }
 
+    /// Start the source-controller with its artifact storage in `<dir>/storage`, served on a free
+    /// local port that is also the advertised address; `extra` flags are added. Returns that
+    /// address (`127.0.0.1:<port>`).
+    pub fn start_source_controller(&mut self, extra: &[&str]) -> String {
+        let storage = self.dir().join("storage");
+        let storage_addr = format!("127.0.0.1:{}", free_port());
+        let mut args = vec![
+            format!("--storage-path={}", storage.display()),
+            format!("--storage-addr={storage_addr}"),
+            format!("--storage-adv-addr={storage_addr}"),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.start_controller("source-controller", &args);
+        storage_addr
+    }
+
     /// Start a controller binary (located or built by [`binary`]) with `args`, plus
     /// `--kubeconfig`, `--metrics-addr` and `--health-addr` on free ports and
     /// `--log-encoding=console` unless `args` sets them. Its output goes to `<dir>/<name>.log`.

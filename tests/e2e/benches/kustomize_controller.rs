@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use testkit::git_server::GitServer;
-use testkit::processes::{Cluster, binary, free_port, tail};
+use testkit::processes::{Cluster, binary, tail};
 
 const NAMESPACE: &str = "kustomize-benchmark";
 const SERVICE_ACCOUNT: &str = "flux";
@@ -150,18 +150,8 @@ fn run(size: usize, pods: u64, concurrent: u64, timeout: Duration) -> Row {
     tree.push_branch("main").expect("push");
 
     let mut cluster = Cluster::start();
-    let storage = cluster.dir().join("storage");
-    let storage_addr = format!("127.0.0.1:{}", free_port());
     // Concurrency as in Flux's benchmark: source-controller 10, kustomize-controller 20.
-    cluster.start_controller(
-        "source-controller",
-        &[
-            &format!("--storage-path={}", storage.display()),
-            &format!("--storage-addr={storage_addr}"),
-            &format!("--storage-adv-addr={storage_addr}"),
-            "--concurrent=10",
-        ],
-    );
+    cluster.start_source_controller(&["--concurrent=10"]);
     cluster.start_controller(
         "kustomize-controller",
         &[&format!("--concurrent={concurrent}")],

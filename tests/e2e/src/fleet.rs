@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use testkit::git_server::{GitServer, WorkTree};
-use testkit::processes::{Cluster, condition, free_port, is_observed, stub_message};
+use testkit::processes::{Cluster, condition, is_observed, stub_message};
 
 /// Room for a loaded 2-core CI machine; every wait returns as soon as its condition holds.
 pub const TIMEOUT: Duration = Duration::from_secs(120);
@@ -41,16 +41,7 @@ impl Fleet {
         work.push_branch("main").expect("push");
 
         let mut cluster = Cluster::start();
-        let storage = cluster.dir().join("storage");
-        let storage_addr = format!("127.0.0.1:{}", free_port());
-        cluster.start_controller(
-            "source-controller",
-            &[
-                &format!("--storage-path={}", storage.display()),
-                &format!("--storage-addr={storage_addr}"),
-                &format!("--storage-adv-addr={storage_addr}"),
-            ],
-        );
+        cluster.start_source_controller(&[]);
         cluster.start_controller("kustomize-controller", kustomize_flags);
         let mut fleet = Fleet {
             cluster,

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 use testkit::git_server::{GitServer, GitServerOptions, WorkTree};
-use testkit::processes::{Cluster, condition, free_port};
+use testkit::processes::{Cluster, condition};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -80,16 +80,7 @@ fn write_app(wt: &WorkTree, tag: &str, with_extra: bool) {
 }
 
 fn start(cluster: &mut Cluster, kustomize_args: &[&str]) {
-    let storage = cluster.dir().join("storage");
-    let storage_addr = format!("127.0.0.1:{}", free_port());
-    cluster.start_controller(
-        "source-controller",
-        &[
-            &format!("--storage-path={}", storage.display()),
-            &format!("--storage-addr={storage_addr}"),
-            &format!("--storage-adv-addr={storage_addr}"),
-        ],
-    );
+    cluster.start_source_controller(&[]);
     let mut args = vec!["--requeue-dependency=2s"];
     args.extend_from_slice(kustomize_args);
     cluster.start_controller("kustomize-controller", &args);

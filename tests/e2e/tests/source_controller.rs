@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 use testkit::git_server::{GitServer, GitServerOptions};
-use testkit::processes::{Cluster, condition, free_port};
+use testkit::processes::{Cluster, condition};
 
 /// GET over plain HTTP/1.1 with std only: (status code, body).
 fn http_get(url: &str) -> (u16, Vec<u8>) {
@@ -75,17 +75,8 @@ fn a_gitrepository_applied_with_kubectl_is_served_as_an_artifact() {
     wt.push_refspec("HEAD:refs/heads/master").unwrap();
 
     let mut cluster = Cluster::start();
+    let storage_addr = cluster.start_source_controller(&[]);
     let storage = cluster.dir().join("storage");
-    let port = free_port();
-    let storage_addr = format!("127.0.0.1:{port}");
-    cluster.start_controller(
-        "source-controller",
-        &[
-            &format!("--storage-path={}", storage.display()),
-            &format!("--storage-addr={storage_addr}"),
-            &format!("--storage-adv-addr={storage_addr}"),
-        ],
-    );
     cluster
         .kubectl()
         .ok(&["create", "namespace", "flux-system"]);
