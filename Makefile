@@ -6,7 +6,7 @@ CONTROLLERS := source-controller kustomize-controller helm-controller notificati
 IMAGE_REPO ?= ghcr.io/flux-rs
 IMAGE_TAG ?= dev
 
-.PHONY: all build test lint fmt crds verify e2e bench run docker chart clean setup
+.PHONY: all build test lint fmt crds verify e2e e2e-real bench run docker chart clean setup
 
 all: build
 
@@ -42,6 +42,10 @@ verify: crds lint
 ## e2e: process-level end-to-end tests (emulator, git server, controllers, kubectl)
 e2e: setup
 	$(CARGO) test -p e2e -- --test-threads=1
+
+## e2e-real: the same e2e suite on the real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)
+e2e-real: setup
+	FLUX_RS_CLUSTER=real $(CARGO) test -p e2e -p testkit -- --test-threads=1
 
 ## bench: every benchmark (each compares against its real peer in the same run)
 bench: setup

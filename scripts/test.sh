@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs every peer the tests use, then checks formatting, the generated CRDs and
-# lints, and runs the whole test suite (unit, integration, conformance and e2e).
+# The test command: installs every peer the tests use (the real control plane included), then checks
+# formatting, the generated CRDs and lints, and runs the whole test suite (unit, integration,
+# conformance and e2e on the API emulator), then the e2e suite again on the real control plane.
 # Works on a fresh Debian bookworm machine with only the Rust toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +24,11 @@ generated="config/crds charts/flux-rs/crds"
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "==> cargo test"
-cargo test --workspace --no-fail-fast
+echo "==> cargo test (e2e on the API emulator)"
+status=0
+cargo test --workspace --no-fail-fast || status=$?
+
+# The differential test starts both servers itself, so the first pass already ran it.
+echo "==> cargo test -p e2e -p testkit (e2e on the real control plane: FLUX_RS_CLUSTER=real)"
+FLUX_RS_CLUSTER=real cargo test -p e2e -p testkit --no-fail-fast -- --skip emulator_differential || status=$?
+exit $status

@@ -1,20 +1,23 @@
-//! The e2e process harness: the API emulator and the controllers as separate processes on free
-//! ports, each logging to a file; every log is printed (and the directory kept) when a test fails.
+//! The e2e process harness: a cluster (the API emulator, or the real control plane of
+//! [`crate::control_plane`]) and the controllers as separate processes on free ports, each logging
+//! to a file; every log is printed (and the directory kept) when a test fails.
 //!
 //! ```no_run
 //! use std::time::Duration;
 //! use testkit::processes::Cluster;
 //!
-//! let mut cluster = Cluster::start(); // kube-emulator (workload simulator on) + config/crds
+//! // $FLUX_RS_CLUSTER picks the cluster: the emulator (default) or `real`; config/crds installed.
+//! let mut cluster = Cluster::start();
 //! cluster.start_controller("source-controller", &["--storage-path=/tmp/x"]);
 //! cluster.kubectl().ok(&["get", "gitrepositories", "-A"]);
 //! cluster.wait_ready("gitrepository", "flux-system", "podinfo", Duration::from_secs(60));
-//! // Dropped: every process is killed; during a panic, every log is printed first.
+//! // Dropped: every process is stopped; during a panic, every log is printed first.
 //! ```
 //!
 //! Everything here is blocking (std::process and kubectl); from an async test call it inside
 //! `tokio::task::spawn_blocking` or use a plain `#[test]`.
 
+use crate::control_plane::{ControlPlane, PROCESSES};
 use crate::kubectl::Kubectl;
 use crate::paths::repo_root;
 use std::collections::HashMap;
@@ -81,6 +84,10 @@ impl Process {
         &self.name
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn log_path(&self) -> &Path {
         &self.log
     }
@@ -123,11 +130,46 @@ impl Drop for Process {
     }
 }
 
-/// The API emulator as a process, with the Flux CRDs installed, and the controllers started on it.
+/// Which API server the e2e tests run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterKind {
+    /// kube-emulator (crates/kube-emulator) with its workload simulator.
+    Emulator,
+    /// etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (scripts/control-plane.sh).
+    Real,
+}
+
+impl ClusterKind {
+    /// `$FLUX_RS_CLUSTER`: unset or `emulator` for the emulator, `real` for the real control plane.
+    pub fn from_env() -> ClusterKind {
+        match std::env::var("FLUX_RS_CLUSTER").as_deref() {
+            Err(_) | Ok("") | Ok("emulator") => ClusterKind::Emulator,
+            Ok("real") => ClusterKind::Real,
+            Ok(other) => panic!("FLUX_RS_CLUSTER={other:?}: expected `emulator` or `real`"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClusterKind::Emulator => "emulator",
+            ClusterKind::Real => "real",
+        }
+    }
+}
+
+/// The API server behind a [`Cluster`].
+enum Server {
+    Emulator(Process),
+    Real(ControlPlane),
+}
+
+/// A cluster (the emulator or the real control plane) with the Flux CRDs installed, and the
+/// controllers started on it.
 pub struct Cluster {
     // Field order matters: processes are killed before the directory is removed.
     controllers: Vec<Process>,
-    emulator: Process,
+    server: Server,
+    kind: ClusterKind,
     kubectl: Kubectl,
     kubeconfig: PathBuf,
     server_url: String,
@@ -135,10 +177,25 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Start kube-emulator (workload simulator on) on a free port and install `config/crds`.
-    /// Panics with a clear message (and the emulator's log) when anything fails.
+    /// Start the cluster `$FLUX_RS_CLUSTER` names (see [`ClusterKind::from_env`]) and install
+    /// `config/crds`. Panics with a clear message (and the server's log) when anything fails.
     pub fn start() -> Cluster {
-        let cluster = Cluster::start_without_crds();
+        Cluster::start_on(ClusterKind::from_env())
+    }
+
+    /// The API emulator, whatever `$FLUX_RS_CLUSTER` says, with `config/crds`.
+    pub fn emulator() -> Cluster {
+        Cluster::start_on(ClusterKind::Emulator)
+    }
+
+    /// The real control plane, whatever `$FLUX_RS_CLUSTER` says, with `config/crds`.
+    pub fn real() -> Cluster {
+        Cluster::start_on(ClusterKind::Real)
+    }
+
+    /// A cluster of `kind` with `config/crds` installed.
+    pub fn start_on(kind: ClusterKind) -> Cluster {
+        let cluster = Cluster::start_without_crds_on(kind);
         let crds = repo_root().join("config/crds");
         let crds = crds.to_str().expect("UTF-8 path");
         cluster.kubectl.ok(&["apply", "--server-side", "-f", crds]);
@@ -152,43 +209,32 @@ impl Cluster {
         cluster
     }
 
-    /// Start kube-emulator only: no CRDs.
+    /// The cluster `$FLUX_RS_CLUSTER` names, without CRDs.
     pub fn start_without_crds() -> Cluster {
+        Cluster::start_without_crds_on(ClusterKind::from_env())
+    }
+
+    /// A cluster of `kind` without CRDs.
+    pub fn start_without_crds_on(kind: ClusterKind) -> Cluster {
         let dir = tempfile::Builder::new()
             .prefix("flux-rs-e2e-")
             .tempdir()
             .expect("create a temporary directory");
-        let kubeconfig = dir.path().join("kubeconfig");
-        let emulator_bin = binary("kube-emulator");
-        let args = vec![
-            "--listen=127.0.0.1:0".to_string(),
-            format!("--kubeconfig={}", kubeconfig.display()),
-            "--log=info".to_string(),
-        ];
-        let mut emulator = Process::spawn(
-            "kube-emulator",
-            &emulator_bin,
-            &args,
-            &[],
-            dir.path().join("kube-emulator.log"),
-        );
-        let deadline = Instant::now() + EMULATOR_START_TIMEOUT;
-        // The emulator renames the kubeconfig into place once it serves, so a present file is whole.
-        while !kubeconfig.exists() {
-            if let Some(status) = emulator.exit_status() {
-                panic!(
-                    "kube-emulator exited ({status}) before serving:\n{}",
-                    emulator.log()
-                );
+        let (server, kubeconfig) = match kind {
+            ClusterKind::Emulator => {
+                let kubeconfig = dir.path().join("kubeconfig");
+                (
+                    Server::Emulator(start_emulator(dir.path(), &kubeconfig)),
+                    kubeconfig,
+                )
             }
-            if Instant::now() > deadline {
-                panic!(
-                    "kube-emulator wrote no kubeconfig within {EMULATOR_START_TIMEOUT:?}:\n{}",
-                    emulator.log()
-                );
+            ClusterKind::Real => {
+                let control_plane = ControlPlane::start(&dir.path().join("control-plane"))
+                    .unwrap_or_else(|e| panic!("the real control plane did not start: {e}"));
+                let kubeconfig = control_plane.kubeconfig();
+                (Server::Real(control_plane), kubeconfig)
             }
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        };
         let text = std::fs::read_to_string(&kubeconfig).expect("read kubeconfig");
         let server_url = text
             .lines()
@@ -197,11 +243,29 @@ impl Cluster {
             .unwrap_or_else(|| panic!("kubeconfig names no server:\n{text}"));
         Cluster {
             controllers: Vec::new(),
-            emulator,
+            server,
+            kind,
             kubectl: Kubectl::new(&kubeconfig),
             kubeconfig,
             server_url,
             dir: Some(dir),
+        }
+    }
+
+    /// Which API server this is.
+    pub fn kind(&self) -> ClusterKind {
+        self.kind
+    }
+
+    /// The API server's own processes (`kube-emulator`, or etcd, kube-apiserver, ... for the
+    /// real control plane) with their pids, e.g. for a benchmark to read their usage.
+    pub fn server_processes(&self) -> Vec<(&'static str, u32)> {
+        match &self.server {
+            Server::Emulator(process) => vec![("kube-emulator", process.pid())],
+            Server::Real(control_plane) => PROCESSES
+                .iter()
+                .filter_map(|p| control_plane.pid(p).map(|pid| (*p, pid)))
+                .collect(),
         }
     }
 
@@ -213,7 +277,7 @@ impl Cluster {
         &self.kubectl
     }
 
-    /// The emulator's `https://127.0.0.1:PORT` (it also answers plain HTTP on the same port).
+    /// The API server's `https://127.0.0.1:PORT` (the emulator also answers plain HTTP there).
     pub fn server_url(&self) -> &str {
         &self.server_url
     }
@@ -303,7 +367,20 @@ impl Cluster {
 
     /// Panics, naming the process and showing its log, when the emulator or a controller exited.
     pub fn assert_running(&mut self) {
-        let exited = std::iter::once(&mut self.emulator)
+        if let Server::Real(control_plane) = &self.server
+            && let Some((name, log)) = control_plane.exited()
+        {
+            panic!(
+                "{name} (real control plane) exited; its log ends with:\n{}",
+                tail(&log, LOG_TAIL_LINES)
+            );
+        }
+        let server = match &mut self.server {
+            Server::Emulator(process) => Some(process),
+            Server::Real(_) => None,
+        };
+        let exited = server
+            .into_iter()
             .chain(self.controllers.iter_mut())
             .find_map(|p| p.exit_status().map(|s| (p.name.clone(), s, p.log())));
         if let Some((name, status, log)) = exited {
@@ -386,13 +463,25 @@ impl Cluster {
 
     /// Every process's log (the last lines of each), for a failure message.
     pub fn logs(&self) -> String {
+        let mut logs: Vec<(String, PathBuf)> = match &self.server {
+            Server::Emulator(process) => vec![(process.name.clone(), process.log.clone())],
+            Server::Real(control_plane) => PROCESSES
+                .iter()
+                .map(|p| (p.to_string(), control_plane.log_path(p)))
+                .collect(),
+        };
+        logs.extend(
+            self.controllers
+                .iter()
+                .map(|p| (p.name.clone(), p.log.clone())),
+        );
         let mut out = String::new();
-        for process in std::iter::once(&self.emulator).chain(self.controllers.iter()) {
+        for (name, path) in logs {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
             out.push_str(&format!(
-                "\n===== {} ({}) =====\n{}",
-                process.name,
-                process.log.display(),
-                tail(&process.log(), LOG_TAIL_LINES)
+                "\n===== {name} ({}) =====\n{}",
+                path.display(),
+                tail(&text, LOG_TAIL_LINES)
             ));
         }
         out
@@ -411,8 +500,46 @@ impl Drop for Cluster {
             }
         }
         self.controllers.clear();
-        self.emulator.kill();
+        match &mut self.server {
+            Server::Emulator(process) => process.kill(),
+            Server::Real(control_plane) => control_plane.stop(),
+        }
     }
+}
+
+/// kube-emulator (workload simulator on) on a free port, once it has written `kubeconfig`.
+fn start_emulator(dir: &Path, kubeconfig: &Path) -> Process {
+    let emulator_bin = binary("kube-emulator");
+    let args = vec![
+        "--listen=127.0.0.1:0".to_string(),
+        format!("--kubeconfig={}", kubeconfig.display()),
+        "--log=info".to_string(),
+    ];
+    let mut emulator = Process::spawn(
+        "kube-emulator",
+        &emulator_bin,
+        &args,
+        &[],
+        dir.join("kube-emulator.log"),
+    );
+    let deadline = Instant::now() + EMULATOR_START_TIMEOUT;
+    // The emulator renames the kubeconfig into place once it serves, so a present file is whole.
+    while !kubeconfig.exists() {
+        if let Some(status) = emulator.exit_status() {
+            panic!(
+                "kube-emulator exited ({status}) before serving:\n{}",
+                emulator.log()
+            );
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "kube-emulator wrote no kubeconfig within {EMULATOR_START_TIMEOUT:?}:\n{}",
+                emulator.log()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    emulator
 }
 
 /// The condition of `type_` in `status.conditions`.

@@ -7,7 +7,11 @@
 //!
 //! Measured: wall time from the first `kubectl apply` of the Kustomizations until every one is
 //! Ready=True for its generation, and the peak resident memory (VmHWM) and CPU time of the
-//! kustomize-controller and source-controller processes.
+//! kustomize-controller and source-controller processes (and of the API server: the emulator, or
+//! kube-apiserver plus etcd).
+//!
+//! The cluster is the one `FLUX_RS_CLUSTER` names, as for the e2e tests: the API emulator by
+//! default, `real` for the real control plane (scripts/control-plane.sh).
 //!
 //! `cargo bench -p e2e --bench kustomize_controller` runs 100 Kustomizations; choose sizes with
 //! `FLUX_RS_BENCH_KS=100,500,1000`. Other knobs: `FLUX_RS_BENCH_TIMEOUT_SECS` (per size, default
@@ -20,7 +24,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use testkit::git_server::GitServer;
-use testkit::processes::{Cluster, binary, tail};
+use testkit::processes::{Cluster, ClusterKind, binary, tail};
 
 const NAMESPACE: &str = "kustomize-benchmark";
 const SERVICE_ACCOUNT: &str = "flux";
@@ -112,6 +116,7 @@ fn main() {
     let timeout = Duration::from_secs(env_number("FLUX_RS_BENCH_TIMEOUT_SECS", 600));
     let pods = env_number("FLUX_RS_BENCH_PODS", 0);
     let concurrent = env_number("FLUX_RS_BENCH_CONCURRENT", 20);
+    eprintln!("cluster: {}", ClusterKind::from_env().name());
     for name in ["kube-emulator", "source-controller", "kustomize-controller"] {
         eprintln!("binary {name}: {}", binary(name).display());
     }
@@ -130,7 +135,8 @@ struct Row {
     all_ready: Duration,
     kustomize: Usage,
     source: Usage,
-    emulator: Usage,
+    /// The emulator, or kube-apiserver and etcd together.
+    server: Usage,
 }
 
 /// What /proc says about a process at the end of a run.
@@ -196,14 +202,26 @@ fn run(size: usize, pods: u64, concurrent: u64, timeout: Duration) -> Row {
     );
     eprintln!("{size} Kustomizations Ready in {}", seconds(all_ready));
 
-    let kubeconfig = cluster.kubeconfig().to_path_buf();
+    let controller = |name: &str| {
+        let process = cluster.controllers().iter().find(|p| p.name() == name);
+        process.map(|p| usage(p.pid())).unwrap_or_default()
+    };
+    let server = cluster
+        .server_processes()
+        .into_iter()
+        .filter(|(name, _)| ["kube-emulator", "kube-apiserver", "etcd"].contains(name))
+        .map(|(_, pid)| usage(pid))
+        .fold(Usage::default(), |sum, u| Usage {
+            peak_rss_kib: sum.peak_rss_kib + u.peak_rss_kib,
+            cpu: sum.cpu + u.cpu,
+        });
     let row = Row {
         kustomizations: size,
         apply: applied,
         all_ready,
-        kustomize: usage("kustomize-controller", &kubeconfig),
-        source: usage("source-controller", &kubeconfig),
-        emulator: usage("kube-emulator", &kubeconfig),
+        kustomize: controller("kustomize-controller"),
+        source: controller("source-controller"),
+        server,
     };
     if row.kustomize.peak_rss_kib == 0 {
         eprintln!("{}", tail(&cluster.logs(), 50));
@@ -363,40 +381,19 @@ fn not_ready_summary(kubectl: &testkit::kubectl::Kubectl, size: usize) -> String
     out
 }
 
-/// Peak resident memory and CPU time of the harness's process `name` on this cluster: the one
-/// whose command line is `binary(name)` with this cluster's kubeconfig.
-fn usage(name: &str, kubeconfig: &Path) -> Usage {
-    let program = binary(name);
-    let marker = format!("--kubeconfig={}", kubeconfig.display());
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Usage::default();
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
-            continue;
-        };
-        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-        let is_program = args
-            .first()
-            .is_some_and(|a| Path::new(&*String::from_utf8_lossy(a)) == program);
-        let is_ours = args.contains(&marker.as_bytes());
-        if !(is_program && is_ours) {
-            continue;
-        }
-        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
-        let peak_rss_kib = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0);
-        return Usage {
-            peak_rss_kib,
-            cpu: cpu_time(&path),
-        };
+/// Peak RSS and CPU time of a running process, from /proc.
+fn usage(pid: u32) -> Usage {
+    let path = Path::new("/proc").join(pid.to_string());
+    let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
+    let peak_rss_kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    Usage {
+        peak_rss_kib,
+        cpu: cpu_time(&path),
     }
-    eprintln!("no {name} process found for {}", kubeconfig.display());
-    Usage::default()
 }
 
 /// utime + stime from /proc/<pid>/stat.
@@ -421,12 +418,12 @@ fn cpu_time(proc_dir: &Path) -> Duration {
 fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "| Kustomizations | kubectl apply | all Ready | kustomize-controller peak RSS | kustomize-controller CPU | source-controller peak RSS | source-controller CPU | kube-emulator peak RSS |"
+        "| Kustomizations | kubectl apply | all Ready | kustomize-controller peak RSS | kustomize-controller CPU | source-controller peak RSS | source-controller CPU | API server peak RSS | API server CPU |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.kustomizations,
             seconds(row.apply),
             seconds(row.all_ready),
@@ -434,7 +431,8 @@ fn print_table(rows: &[Row]) {
             seconds(row.kustomize.cpu),
             mib(row.source.peak_rss_kib),
             seconds(row.source.cpu),
-            mib(row.emulator.peak_rss_kib),
+            mib(row.server.peak_rss_kib),
+            seconds(row.server.cpu),
         );
     }
     println!();

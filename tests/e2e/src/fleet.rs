@@ -1,4 +1,4 @@
-//! A git repository, the API emulator, source-controller and kustomize-controller as processes,
+//! A git repository, the cluster, source-controller and kustomize-controller as processes,
 //! with the GitRepository `flux-system/fleet` Ready: what the Kustomization e2e tests start from.
 
 use serde_json::{Value, json};

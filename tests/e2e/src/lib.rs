@@ -219,6 +219,13 @@ impl Drop for LocalRun {
     }
 }
 
+/// Lines to append to a Deployment whose pod template `spec:` sits at four spaces, so that its pods
+/// never become ready on either cluster. The emulator's workload simulator fails images tagged
+/// `fail` (the caller tags the image so); on the real control plane kwok runs any image, so the
+/// pods are kept Pending by a nodeSelector that no Node matches.
+pub const NEVER_SCHEDULED: &str =
+    "      nodeSelector:\n        flux-rs.test/schedulable: \"never\"\n";
+
 /// The host:port of a URL like `https://127.0.0.1:PORT`.
 pub fn host_port(url: &str) -> &str {
     url.split("://").nth(1).unwrap_or(url).trim_end_matches('/')

@@ -1,9 +1,9 @@
-//! The generated CRDs and every documented example, through the real kubectl and the API emulator:
-//! the CRDs are accepted, served, and validate Flux's manifests as Flux's own CRDs would.
+//! The generated CRDs and every documented example, through the real kubectl and the cluster (the
+//! API emulator, or the real control plane with FLUX_RS_CLUSTER=real): the CRDs are accepted,
+//! served, and validate Flux's manifests as Flux's own CRDs would.
 
-use kube_emulator::Emulator;
-use testkit::kubectl::Kubectl;
 use testkit::paths::repo_root;
+use testkit::processes::Cluster;
 
 /// Every YAML document under `dir`.
 fn documents(dir: &std::path::Path) -> Vec<serde_json::Value> {
@@ -22,10 +22,9 @@ fn documents(dir: &std::path::Path) -> Vec<serde_json::Value> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn crds_install_and_validate_documented_examples() {
-    let emulator = Emulator::start().await.expect("emulator starts");
-    let kubeconfig = emulator.kubeconfig_path().to_path_buf();
+#[test]
+fn crds_install_and_validate_documented_examples() {
+    let cluster = Cluster::start_without_crds();
     let root = repo_root();
     let crds = root.join("config/crds");
     let fixtures = root.join("tests/fixtures/api");
@@ -34,24 +33,54 @@ async fn crds_install_and_validate_documented_examples() {
         fixtures.to_str().unwrap().to_string(),
     );
 
-    let result = tokio::task::spawn_blocking(move || {
-        let kubectl = Kubectl::new(&kubeconfig);
+    {
+        let kubectl = cluster.kubectl();
 
         // Every file passes kubectl's client-side dry run.
         let out = kubectl.ok(&["apply", "--dry-run=client", "-f", &crds]);
-        assert_eq!(out.lines().filter(|l| l.ends_with("created (dry run)")).count(), 15, "{out}");
+        assert_eq!(
+            out.lines()
+                .filter(|l| l.ends_with("created (dry run)"))
+                .count(),
+            15,
+            "{out}"
+        );
 
         // Installed for real, every kind is served with its short names and printer columns.
         kubectl.ok(&["apply", "--server-side", "-f", &crds]);
-        kubectl.ok(&["wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"]);
-        let resources = kubectl.ok(&["api-resources", "--api-group=source.toolkit.fluxcd.io", "-o", "name"]);
-        for plural in ["gitrepositories", "ocirepositories", "helmrepositories", "helmcharts", "buckets", "externalartifacts"] {
-            assert!(resources.contains(&format!("{plural}.source.toolkit.fluxcd.io")), "{resources}");
+        kubectl.ok(&[
+            "wait",
+            "--for=condition=Established",
+            "crd",
+            "--all",
+            "--timeout=30s",
+        ]);
+        let resources = kubectl.ok(&[
+            "api-resources",
+            "--api-group=source.toolkit.fluxcd.io",
+            "-o",
+            "name",
+        ]);
+        for plural in [
+            "gitrepositories",
+            "ocirepositories",
+            "helmrepositories",
+            "helmcharts",
+            "buckets",
+            "externalartifacts",
+        ] {
+            assert!(
+                resources.contains(&format!("{plural}.source.toolkit.fluxcd.io")),
+                "{resources}"
+            );
         }
 
         // Every documented example is valid against the served schemas (server-side dry run).
         let examples = documents(std::path::Path::new(&fixtures));
-        let mut namespaces: Vec<&str> = examples.iter().filter_map(|d| d["metadata"]["namespace"].as_str()).collect();
+        let mut namespaces: Vec<&str> = examples
+            .iter()
+            .filter_map(|d| d["metadata"]["namespace"].as_str())
+            .collect();
         namespaces.push("flux-system");
         namespaces.sort();
         namespaces.dedup();
@@ -61,9 +90,23 @@ async fn crds_install_and_validate_documented_examples() {
             .collect();
         let run = kubectl.run(&["apply", "-f", "-"], Some(&manifest));
         assert!(run.success, "{}", run.stderr);
-        let out = kubectl.ok(&["apply", "--server-side", "--dry-run=server", "-R", "-f", &fixtures]);
-        let applied = out.lines().filter(|l| l.ends_with("serverside-applied (server dry run)")).count();
-        assert_eq!(applied, examples.len(), "every example must be accepted:\n{out}");
+        let out = kubectl.ok(&[
+            "apply",
+            "--server-side",
+            "--dry-run=server",
+            "-R",
+            "-f",
+            &fixtures,
+        ]);
+        let applied = out
+            .lines()
+            .filter(|l| l.ends_with("serverside-applied (server dry run)"))
+            .count();
+        assert_eq!(
+            applied,
+            examples.len(),
+            "every example must be accepted:\n{out}"
+        );
 
         // And the schemas reject what Flux's reject.
         let bad_interval = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: bad, namespace: flux-system}\nspec: {url: 'https://example.com/repo', interval: soon}\n";
@@ -78,11 +121,16 @@ async fn crds_install_and_validate_documented_examples() {
         let run = kubectl.run(&["apply", "--server-side", "-f", "-"], Some(good));
         assert!(run.success, "{}", run.stderr);
         let table = kubectl.ok(&["get", "gitrepo", "-n", "flux-system"]);
-        let header: Vec<&str> = table.lines().next().unwrap_or_default().split_whitespace().collect();
+        let header: Vec<&str> = table
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
         assert_eq!(header, ["NAME", "URL", "AGE", "READY", "STATUS"], "{table}");
-        assert!(table.contains("https://github.com/stefanprodan/podinfo"), "{table}");
-    })
-    .await;
-    emulator.stop().await;
-    result.expect("kubectl checks pass");
+        assert!(
+            table.contains("https://github.com/stefanprodan/podinfo"),
+            "{table}"
+        );
+    }
 }

@@ -1,5 +1,5 @@
-//! kustomize-controller as a process, with the API emulator, source-controller and a real git
-//! server: everything driven with `kubectl apply` and checked with `kubectl get`, as a user
+//! kustomize-controller as a process, with the cluster (the API emulator, or the real control
+//! plane with FLUX_RS_CLUSTER=real), source-controller and a real git server: everything driven with `kubectl apply` and checked with `kubectl get`, as a user
 //! would: a base+overlay app with postBuild from a ConfigMap behind a dependsOn chain of three
 //! Kustomizations becomes Ready; a commit is applied; a removed file is pruned; a failing health
 //! check is reported then fixed; a manual change is reverted; suspend/resume; deletion prunes.
@@ -59,8 +59,11 @@ fn write_app(wt: &WorkTree, tag: &str, with_extra: bool) {
         let _ = wt.remove("apps/base/extra.yaml");
     }
     wt.write("apps/base/kustomization.yaml", base).unwrap();
-    wt.write("apps/base/deployment.yaml", DEPLOYMENT.replace("TAG", tag))
-        .unwrap();
+    let mut deployment = DEPLOYMENT.replace("TAG", tag);
+    if tag == "fail" {
+        deployment.push_str(e2e::NEVER_SCHEDULED);
+    }
+    wt.write("apps/base/deployment.yaml", deployment).unwrap();
     wt.write("apps/base/service.yaml", SERVICE).unwrap();
     wt.write(
         "apps/overlay/kustomization.yaml",

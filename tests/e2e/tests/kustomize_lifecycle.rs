@@ -1,8 +1,8 @@
-//! kustomize-controller's lifecycle as a user sees it, every part a separate process (the API
-//! emulator, source-controller, kustomize-controller and a real git server), driven with
+//! kustomize-controller's lifecycle as a user sees it, every part a separate process (the cluster,
+//! source-controller, kustomize-controller and a real git server), driven with
 //! `kubectl apply` / `patch` / `delete` and checked with `kubectl get`:
-//! - a failing health check (an image tagged `fail`, which the emulator's workload simulator never
-//!   makes ready) is reported as Ready=False naming the Deployment, then fixed by a commit;
+//! - a failing health check (pods that never become ready: see [`e2e::NEVER_SCHEDULED`]) is
+//!   reported as Ready=False naming the Deployment, then fixed by a commit;
 //! - a manual drift of a managed field is reverted at the next interval;
 //! - a commit made while the Kustomization is suspended is not applied; resumed, it is;
 //! - deleting a Kustomization with `prune: true` deletes its objects, with `prune: false` leaves them.
@@ -48,7 +48,8 @@ const NAMESPACE_APPS: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name
 /// The Kustomization `flux-system/app` waiting on a Deployment whose image is tagged `fail`,
 /// once its health check failed; with the Kustomization as it is then.
 fn failing_app(test: &str) -> Option<(Fleet, Value)> {
-    let failing = deployment("apps", "web", "ghcr.io/stefanprodan/podinfo:fail");
+    let failing =
+        deployment("apps", "web", "ghcr.io/stefanprodan/podinfo:fail") + e2e::NEVER_SCHEDULED;
     let files = [
         ("app/namespace.yaml", NAMESPACE_APPS),
         ("app/deployment.yaml", failing.as_str()),
@@ -60,7 +61,7 @@ fn failing_app(test: &str) -> Option<(Fleet, Value)> {
         "./app",
         json!({"wait": true, "timeout": "40s"}),
     ));
-    // The image tagged `fail` never becomes ready: the rollout exceeds its progress deadline.
+    // The pods never become ready: the rollout exceeds its progress deadline.
     let failed =
         fleet.wait_kustomization("flux-system", "app", "Ready=False HealthCheckFailed", |k| {
             ready_is(k, "False", "HealthCheckFailed")

@@ -1,11 +1,12 @@
 //! kustomize-controller's multi-tenancy and security features, every part a separate process (the
-//! API emulator, source-controller, kustomize-controller and a real git server), driven with
+//! cluster, source-controller, kustomize-controller and a real git server), driven with
 //! `kubectl apply` and checked with `kubectl get`:
 //! - SOPS-encrypted Secrets (files written by the real sops, from ../shared/fixtures/sops) are
 //!   decrypted with an age key and with an OpenPGP key; without keys, or with the wrong one,
 //!   nothing is applied and the Ready condition says why;
 //! - a tenant Kustomization impersonating a service account bound only to its namespace cannot
-//!   create objects in another one, and the RBAC denial is reported in its Ready condition;
+//!   create objects in another one, and the RBAC denial is reported in its Ready condition (with
+//!   FLUX_RS_CLUSTER=real, RBAC is the real API server's);
 //! - the lockdown flags: `--no-cross-namespace-refs` (AccessDenied), `--no-remote-bases`
 //!   (BuildFailed naming the remote base) and `--default-service-account` (impersonated when
 //!   spec.serviceAccountName is empty, so RBAC denies what that account lacks).

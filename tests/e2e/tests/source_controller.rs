@@ -1,5 +1,5 @@
-//! source-controller as a process: `kubectl apply` a GitRepository to the API emulator (also a
-//! process), the controller clones from a real git server, the artifact is downloaded over HTTP
+//! source-controller as a process: `kubectl apply` a GitRepository to the cluster (the API
+//! emulator, or the real control plane with FLUX_RS_CLUSTER=real), the controller clones from a real git server, the artifact is downloaded over HTTP
 //! from the controller's file server and its digest checked; status and printer columns are as
 //! Flux's docs show them; deleting the object removes its artifacts.
 
