@@ -414,12 +414,7 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
         return Ok(Action::await_change());
     }
 
-    ctx.metrics.record_suspend(labels, object.suspended());
-    if object.suspended() {
-        tracing::info!(name = %labels.name, namespace = %labels.namespace, "reconciliation is suspended for this object");
-        return Ok(Action::await_change());
-    }
-
+    // As Flux: the finalizer first (so that a deletion is always seen), then suspend.
     if !has_finalizer {
         let mut finalizers: Vec<String> = meta.finalizers.clone().unwrap_or_default();
         finalizers.push(FINALIZER.to_string());
@@ -429,6 +424,13 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             json!({ "metadata": { "finalizers": finalizers } }),
         )
         .await?;
+    }
+
+    ctx.metrics.record_suspend(labels, object.suspended());
+    if object.suspended() {
+        tracing::info!(name = %labels.name, namespace = %labels.namespace, "reconciliation is suspended for this object");
+        record_suspended_status(&api, object.as_ref(), &labels.name).await?;
+        return Ok(Action::await_change());
     }
 
     let interval = parse_duration(object.interval()).map_err(|e| {
@@ -563,6 +565,52 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
         source,
     })?;
     Ok(action)
+}
+
+/// What Flux's finalizeStatus still records for a suspended object: the handled reconcile request,
+/// and the generation as observed while Ready is True. Conditions are left as they are; nothing
+/// is written when both are already recorded.
+async fn record_suspended_status<K: FluxObject>(
+    api: &Api<K>,
+    object: &K,
+    name: &str,
+) -> Result<(), HarnessError> {
+    let current = serde_json::to_value(object).unwrap_or(Value::Null);
+    let current = &current["status"];
+    let meta = object.meta();
+    let mut status = serde_json::Map::new();
+    if let Some(requested_at) = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(RECONCILE_REQUEST_ANNOTATION))
+        .filter(|r| current["lastHandledReconcileAt"].as_str() != Some(r.as_str()))
+    {
+        status.insert("lastHandledReconcileAt".into(), json!(requested_at));
+    }
+    let ready = object
+        .status_conditions()
+        .iter()
+        .any(|c| c.type_ == condition_type::READY && c.status == flux_api::ConditionStatus::True);
+    if let Some(generation) = meta
+        .generation
+        .filter(|g| ready && current["observedGeneration"].as_i64() != Some(*g))
+    {
+        status.insert("observedGeneration".into(), json!(generation));
+    }
+    if status.is_empty() {
+        return Ok(());
+    }
+    api.patch_status(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(&json!({ "status": status })),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|source| HarnessError::Kube {
+        what: "status",
+        source,
+    })
 }
 
 fn status_str(status: flux_api::ConditionStatus) -> &'static str {

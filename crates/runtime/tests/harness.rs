@@ -200,7 +200,8 @@ async fn the_harness_reconciles_a_kind_from_its_logic_alone() {
         first_transition
     );
 
-    // Suspended: requests are ignored and status is untouched.
+    // Suspended: nothing is reconciled, but as Flux's finalizeStatus the handled request (and the
+    // generation, while Ready) is still recorded.
     repos
         .patch(
             "podinfo",
@@ -226,13 +227,16 @@ async fn the_harness_reconciles_a_kind_from_its_logic_alone() {
         "suspended objects are not reconciled"
     );
     let repo = repos.get("podinfo").await.unwrap();
+    let status = repo.status.as_ref().unwrap();
     assert_eq!(
-        repo.status
-            .as_ref()
-            .unwrap()
-            .last_handled_reconcile_at
-            .as_deref(),
-        Some("2024-01-01T00:00:00Z")
+        status.last_handled_reconcile_at.as_deref(),
+        Some("2024-01-02T00:00:00Z")
+    );
+    assert_eq!(status.observed_generation, repo.metadata.generation);
+    assert_eq!(
+        condition(&repo, "Ready").unwrap().last_transition_time,
+        first_transition,
+        "conditions are left as they were"
     );
     // Resuming reconciles at once.
     repos
