@@ -125,6 +125,9 @@ client_cert admin kubernetes-admin system:masters
 client_cert controller-manager system:kube-controller-manager
 client_cert scheduler system:kube-scheduler
 client_cert kwok kwok-controller system:masters
+# The aggregation layer's front proxy: the API server's request-header authentication needs it,
+# and the controller-manager and scheduler read its CA (they log errors every few seconds without).
+client_cert front-proxy-client front-proxy-client
 openssl_quiet genrsa -out "$pki/sa.key" 2048
 openssl_quiet rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
 
@@ -190,6 +193,10 @@ spawn kube-apiserver --etcd-servers="http://127.0.0.1:$etcd_port" \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
+  --requestheader-client-ca-file="$pki/ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key" \
   --cert-dir="$dir/pki/generated"
 curl_api() { curl -fsS --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$api_port$1"; }
 wait_until "kube-apiserver /readyz" curl_api /readyz
