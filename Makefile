@@ -45,7 +45,7 @@ e2e: setup
 
 ## e2e-real: the same e2e suite on the real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)
 e2e-real: setup
-	FLUX_RS_CLUSTER=real $(CARGO) test -p e2e -p testkit -- --test-threads=1
+	FLUX_RS_CLUSTER=real $(CARGO) test -p e2e -p testkit -p flux-ssa -- --test-threads=1
 
 ## bench: every benchmark (each compares against its real peer in the same run)
 bench: setup

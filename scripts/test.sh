@@ -29,6 +29,6 @@ status=0
 cargo test --workspace --no-fail-fast || status=$?
 
 # The differential test starts both servers itself, so the first pass already ran it.
-echo "==> cargo test -p e2e -p testkit (e2e on the real control plane: FLUX_RS_CLUSTER=real)"
-FLUX_RS_CLUSTER=real cargo test -p e2e -p testkit --no-fail-fast -- --skip emulator_differential || status=$?
+echo "==> cargo test -p e2e -p testkit -p flux-ssa (on the real control plane: FLUX_RS_CLUSTER=real)"
+FLUX_RS_CLUSTER=real cargo test -p e2e -p testkit -p flux-ssa --no-fail-fast -- --skip emulator_differential || status=$?
 exit $status

@@ -1,4 +1,5 @@
-//! Staged server-side apply against the kube-emulator.
+//! Staged server-side apply against the cluster of `common::start` (the kube-emulator, or the real
+//! control plane with FLUX_RS_CLUSTER=real).
 
 mod common;
 
@@ -722,7 +723,9 @@ async fn diff_reports_without_writing() {
     );
 }
 
-/// A tenant without rights outside its namespace: the dry-run's 403 names the object.
+/// A tenant without rights outside its namespace: the dry-run's 403 names the object. (On the
+/// emulator in both passes: it needs the emulator's token users; the e2e tenant tests cover the
+/// real API server's RBAC.)
 #[tokio::test]
 async fn forbidden_objects_name_the_object() {
     let tokens = kube_emulator::parse_tokens(

@@ -1,5 +1,5 @@
-//! Prune through the inventory, and kstatus waits, against the kube-emulator (with its workload
-//! simulator).
+//! Prune through the inventory, and kstatus waits, against the cluster of `common::start` (the
+//! kube-emulator with its workload simulator, or the real control plane with kwok).
 
 mod common;
 

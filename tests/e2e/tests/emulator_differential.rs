@@ -494,12 +494,6 @@ fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<(String, Value, Value)>)
     }
 }
 
-async fn client_for(kubeconfig: &std::path::Path) -> kube::Client {
-    let config = kube::config::Kubeconfig::read_from(kubeconfig).expect("read kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(config, &Default::default()).await;
-    kube::Client::try_from(config.expect("a client config")).expect("a client")
-}
-
 #[test]
 fn the_emulator_answers_as_the_real_api_server_does() {
     if ControlPlane::installed().is_none() {
@@ -523,7 +517,7 @@ fn the_emulator_answers_as_the_real_api_server_does() {
         .iter()
         .map(|c| Target {
             name: c.kind().name(),
-            client: runtime.block_on(client_for(c.kubeconfig())),
+            client: runtime.block_on(testkit::client::kube_client(c.kubeconfig())),
             kubectl: c.kubectl().clone(),
             vars: HashMap::new(),
         })

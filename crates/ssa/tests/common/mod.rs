@@ -1,4 +1,6 @@
-//! Shared set-up of the integration tests: an in-process kube-emulator and a resource manager.
+//! Shared set-up of the integration tests: a cluster and a resource manager. The cluster is the
+//! in-process kube-emulator, or with FLUX_RS_CLUSTER=real the real control plane
+//! (scripts/control-plane.sh: kube-apiserver's own server-side apply, dry-run and defaulting).
 
 #![allow(dead_code)]
 
@@ -9,19 +11,35 @@ use kube::api::{Api, DynamicObject};
 use kube::discovery::ApiResource;
 use kube_emulator::Emulator;
 use serde_json::{Value, json};
+use testkit::processes::ClusterKind;
 
 pub const GROUP: &str = "kustomize.toolkit.fluxcd.io";
 pub const MANAGER: &str = "kustomize-controller";
 
+/// The API server behind a test, stopped when dropped.
+pub enum Server {
+    Emulator(Emulator),
+    Real(testkit::processes::Cluster),
+}
+
 pub struct Env {
-    pub emulator: Emulator,
+    pub server: Server,
     pub client: kube::Client,
     pub manager: ResourceManager,
 }
 
 pub async fn start() -> Env {
-    let emulator = Emulator::start().await.expect("start the kube-emulator");
-    let client = emulator.client().await.expect("client of the emulator");
+    let (server, client) = match ClusterKind::from_env() {
+        ClusterKind::Emulator => {
+            let emulator = Emulator::start().await.expect("start the kube-emulator");
+            let client = emulator.client().await.expect("client of the emulator");
+            (Server::Emulator(emulator), client)
+        }
+        ClusterKind::Real => {
+            let (cluster, client) = testkit::client::start_cluster(ClusterKind::Real).await;
+            (Server::Real(cluster), client)
+        }
+    };
     let manager = ResourceManager::new(
         client.clone(),
         Owner {
@@ -30,7 +48,7 @@ pub async fn start() -> Env {
         },
     );
     Env {
-        emulator,
+        server,
         client,
         manager,
     }
@@ -53,8 +71,11 @@ pub fn configmap(ns: &str, name: &str, data: Value) -> Value {
     json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": data})
 }
 
+/// A Deployment of one replica. An image tagged `fail` never becomes ready on either cluster: the
+/// emulator fails it, and on the real control plane a nodeSelector no Node matches keeps its pods
+/// Pending (kwok runs any image).
 pub fn deployment(ns: &str, name: &str, image: &str) -> Value {
-    json!({
+    let mut deployment = json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "namespace": ns},
         "spec": {
@@ -65,7 +86,12 @@ pub fn deployment(ns: &str, name: &str, image: &str) -> Value {
                 "spec": {"containers": [{"name": "app", "image": image, "ports": [{"containerPort": 8080}]}]}
             }
         }
-    })
+    });
+    if image.ends_with(":fail") {
+        deployment["spec"]["template"]["spec"]["nodeSelector"] =
+            json!({"flux-rs.test/schedulable": "never"});
+    }
+    deployment
 }
 
 pub fn service(ns: &str, name: &str) -> Value {
