@@ -8,6 +8,10 @@
 # Layout: ${FLUX_RS_PEERS:-~/.cache/flux-rs/peers}/control-plane-<k8s>-<etcd>-<kwok>/
 #   bin/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd,kwok}
 #   kwok-stages        the directory of kwok's own "fast" stages (node ready, pod running) in the module cache
+# To move to another Kubernetes release, regenerate tools/peers/k8s/go.mod: one
+# `go mod edit -replace=k8s.io/X=k8s.io/X@v0.Y.Z` per `=> ./staging/...` line of the new k8s.io/kubernetes
+# go.mod (the proxy serves it: `go mod download -json k8s.io/kubernetes@v1.Y.Z` names the file), its
+# `godebug` line, then `go get -tool k8s.io/kubernetes/cmd/<each>@v1.Y.Z`; see tools/peers/README.md.
 # scripts/control-plane.sh and testkit find it through `control-plane.sh --installed` (prints the
 # directory, or exits 1 when the binaries are not built yet) or $FLUX_RS_CONTROL_PLANE.
 set -euo pipefail
@@ -34,8 +38,9 @@ fi
 
 command -v go >/dev/null || { echo "control-plane.sh: Go is needed to build the control plane (go 1.26)" >&2; exit 1; }
 command -v openssl >/dev/null || apt_install openssl
-# Fail at once instead of fetching another toolchain; resolve the module graph from go.mod.
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+# Fail at once instead of fetching another toolchain; build exactly what go.mod and go.sum pin
+# (readonly: a build never rewrites our wrapper modules).
+export GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0
 mkdir -p "$dest/bin"
 start=$(date +%s)
 

@@ -1,12 +1,14 @@
-//! The client factory on the API emulator (which enforces RBAC and guards impersonation):
-//! a tenant service account bound to its own namespace is refused elsewhere; the default service
-//! account applies when the object names none; a kubeconfig Secret reaches another cluster.
+//! The client factory on a cluster that enforces RBAC and guards impersonation (the API emulator,
+//! or with FLUX_RS_CLUSTER=real the real kube-apiserver): a tenant service account bound to its
+//! own namespace is refused elsewhere; the default service account applies when the object names
+//! none; a kubeconfig Secret reaches another cluster (two emulators).
 
 use flux_api::meta::{KubeConfigReference, LocalObjectReference, SecretKeyReference};
 use flux_runtime::client::{ClientFactory, ClientFactoryError};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
+use testkit::processes::ClusterKind;
 
 async fn apply(client: &kube::Client, obj: Value) {
     let api_version = obj["apiVersion"].as_str().unwrap();
@@ -41,8 +43,7 @@ fn forbidden_message(err: kube::Error) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenants_are_held_to_their_service_accounts_rights() {
-    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
-    let admin = emulator.client().await.unwrap();
+    let (cluster, admin) = testkit::client::start_cluster(ClusterKind::from_env()).await;
     for ns in ["tenant-a", "other"] {
         apply(
             &admin,
@@ -67,10 +68,7 @@ async fn tenants_are_held_to_their_service_accounts_rights() {
     )
     .await;
 
-    let base = emulator
-        .config_with_token(emulator.admin_token())
-        .await
-        .unwrap();
+    let base = testkit::client::kube_config(cluster.kubeconfig()).await;
     let factory = ClientFactory::new(base.clone(), admin.clone(), "");
     assert_eq!(
         factory.impersonated_user("tenant-a", Some("deployer")),
@@ -128,7 +126,9 @@ async fn tenants_are_held_to_their_service_accounts_rights() {
         .create(&PostParams::default(), &config_map("by-controller"))
         .await
         .unwrap();
-    emulator.stop().await;
+    tokio::task::spawn_blocking(move || drop(cluster))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

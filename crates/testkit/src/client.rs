@@ -3,15 +3,19 @@
 use crate::processes::{Cluster, ClusterKind};
 use std::path::Path;
 
-/// A kube-rs client for `kubeconfig` (its current context), as a controller given
-/// `--kubeconfig` would build it.
-pub async fn kube_client(kubeconfig: &Path) -> kube::Client {
+/// The kube-rs client configuration of `kubeconfig` (its current context), as a controller given
+/// `--kubeconfig` reads it.
+pub async fn kube_config(kubeconfig: &Path) -> kube::Config {
     let file = kube::config::Kubeconfig::read_from(kubeconfig)
         .unwrap_or_else(|e| panic!("read {}: {e}", kubeconfig.display()));
-    let config = kube::Config::from_custom_kubeconfig(file, &Default::default())
+    kube::Config::from_custom_kubeconfig(file, &Default::default())
         .await
-        .unwrap_or_else(|e| panic!("client config from {}: {e}", kubeconfig.display()));
-    kube::Client::try_from(config).expect("a kube client")
+        .unwrap_or_else(|e| panic!("client config from {}: {e}", kubeconfig.display()))
+}
+
+/// A kube-rs client for `kubeconfig` (its current context).
+pub async fn kube_client(kubeconfig: &Path) -> kube::Client {
+    kube::Client::try_from(kube_config(kubeconfig).await).expect("a kube client")
 }
 
 /// A cluster of `kind` without CRDs, started off the async runtime (the harness blocks), and an
