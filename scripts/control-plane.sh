@@ -185,11 +185,12 @@ spawn etcd --name=flux-rs --data-dir="$dir/etcd" \
   --initial-cluster="flux-rs=http://127.0.0.1:$etcd_peer_port" --unsafe-no-fsync=true --log-level=warn
 wait_until "etcd /health" curl -fsS "http://127.0.0.1:$etcd_port/health"
 
-# --- kube-apiserver. A loopback advertise address is only valid with no endpoint reconciler (the
+# --- kube-apiserver. Services get kubeadm's range (a /24 holds 253: the 1,000-Kustomization
+# benchmark has one Service each). A loopback advertise address is only valid with no endpoint reconciler (the
 # out-of-cluster controllers never use the `kubernetes` Service).
 spawn kube-apiserver --etcd-servers="http://127.0.0.1:$etcd_port" \
   --bind-address=127.0.0.1 --secure-port="$api_port" --advertise-address=127.0.0.1 --endpoint-reconciler-type=none \
-  --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true --authorization-mode=Node,RBAC \
+  --service-cluster-ip-range=10.96.0.0/12 --allow-privileged=true --authorization-mode=Node,RBAC \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \

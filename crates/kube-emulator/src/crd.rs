@@ -203,10 +203,13 @@ pub fn types_of(crd: &Value) -> Vec<ResourceType> {
                 None
             }
         });
+        let status_subresource = v.pointer("/subresources/status").is_some();
+        // With a status subresource the main resource owns no status (the apiserver's reset fields).
         let types = openapi_schema
             .as_ref()
             .map(kube_patch::ssa::TypeInfo::from_openapi_v3)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .with_status_subresource(status_subresource);
         out.push(ResourceType {
             group: s("/spec/group"),
             version: v
@@ -220,7 +223,7 @@ pub fn types_of(crd: &Value) -> Vec<ResourceType> {
             short_names: strs("/spec/names/shortNames"),
             categories: strs("/spec/names/categories"),
             namespaced: s("/spec/scope") == "Namespaced",
-            status_subresource: v.pointer("/subresources/status").is_some(),
+            status_subresource,
             has_generation: true,
             custom: Some(CustomInfo {
                 crd_name: name_of(crd).to_string(),

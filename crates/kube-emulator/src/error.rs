@@ -107,6 +107,27 @@ impl ApiError {
     }
 
     pub fn invalid(rt: &ResourceType, name: &str, causes: Vec<Cause>) -> Self {
+        Self::invalid_named(rt, &rt.qualified_kind(), &rt.kind, name, causes)
+    }
+
+    /// 422 for an update without metadata.resourceVersion where the kind requires one. The store
+    /// names the resource here (`gitrepositories.source.toolkit.fluxcd.io`), not the kind.
+    pub fn resource_version_required(rt: &ResourceType, name: &str) -> Self {
+        let cause = Cause {
+            reason: "FieldValueInvalid".into(),
+            message: "Invalid value: 0: must be specified for an update".into(),
+            field: "metadata.resourceVersion".into(),
+        };
+        Self::invalid_named(rt, &rt.qualified_plural(), &rt.plural, name, vec![cause])
+    }
+
+    fn invalid_named(
+        rt: &ResourceType,
+        qualified: &str,
+        kind: &str,
+        name: &str,
+        causes: Vec<Cause>,
+    ) -> Self {
         let mut d = serde_json::Map::new();
         if !name.is_empty() {
             d.insert("name".into(), json!(name));
@@ -114,7 +135,7 @@ impl ApiError {
         if !rt.group.is_empty() {
             d.insert("group".into(), json!(rt.group));
         }
-        d.insert("kind".into(), json!(rt.kind));
+        d.insert("kind".into(), json!(kind));
         d.insert(
             "causes".into(),
             Value::Array(
@@ -127,7 +148,7 @@ impl ApiError {
         Self::new(
             422,
             "Invalid",
-            kube_schema::invalid_message(&rt.qualified_kind(), name, &causes),
+            kube_schema::invalid_message(qualified, name, &causes),
         )
         .with_details(Value::Object(d))
     }

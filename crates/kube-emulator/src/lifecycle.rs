@@ -29,6 +29,7 @@ fn delete_opts(p: Propagation) -> DeleteOptions {
         uid: None,
         resource_version: None,
         dry_run: false,
+        orphan_dependents: None,
     }
 }
 

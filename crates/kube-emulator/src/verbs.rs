@@ -245,6 +245,11 @@ impl Selection {
     pub fn matches(&self, obj: &Value) -> bool {
         self.labels.matches(obj) && self.fields.matches(obj)
     }
+
+    /// Whether every object matches (the apiserver counts remaining items only then).
+    pub fn is_everything(&self) -> bool {
+        self.labels == LabelSelector::default() && self.fields == FieldSelector::default()
+    }
 }
 
 /// Matching objects for a list, with the list's resourceVersion and continue token.
@@ -282,9 +287,32 @@ pub fn select(srv: &Server, ctx: &Ctx, rt: &ResourceType, ns: Option<&str>) -> A
             name_of(last).to_string(),
         );
         cont = Some(encode_continue(rv, &k));
-        remaining = Some(rest);
+        remaining = sel.is_everything().then_some(rest);
     }
     Ok((items, rv, cont, remaining))
+}
+
+/// One list item: built-in kinds' items carry no apiVersion/kind (typed lists), custom resources'
+/// items keep them (unstructured lists). Written field by field to avoid copying the item.
+fn write_item(buf: &mut Vec<u8>, rt: &ResourceType, item: &Value) -> ApiResult<()> {
+    let err = |e: serde_json::Error| ApiError::internal(e.to_string());
+    let Some(map) = item.as_object().filter(|_| rt.custom.is_none()) else {
+        return serde_json::to_writer(&mut *buf, item).map_err(err);
+    };
+    buf.push(b'{');
+    let fields = map
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "apiVersion" | "kind"));
+    for (i, (k, v)) in fields.enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        serde_json::to_writer(&mut *buf, k).map_err(err)?;
+        buf.push(b':');
+        serde_json::to_writer(&mut *buf, v).map_err(err)?;
+    }
+    buf.push(b'}');
+    Ok(())
 }
 
 fn list(srv: &Server, ctx: &Ctx, rt: &ResourceType, ns: Option<&str>) -> ApiResult<Response> {
@@ -315,7 +343,7 @@ fn list(srv: &Server, ctx: &Ctx, rt: &ResourceType, ns: Option<&str>) -> ApiResu
         if i > 0 {
             buf.push(b',');
         }
-        serde_json::to_writer(&mut buf, &**it).map_err(|e| ApiError::internal(e.to_string()))?;
+        write_item(&mut buf, rt, it)?;
     }
     buf.extend_from_slice(b"]}");
     Ok((
@@ -474,6 +502,10 @@ fn update(
         .get(&rt.storage_key(), ns, name)
         .ok_or_else(|| ApiError::not_found(rt, name))?;
     let sent_rv = meta_str(&new, "resourceVersion");
+    // Custom resources allow no unconditional update (the built-in kinds here all do).
+    if sent_rv.is_empty() && rt.custom.is_some() {
+        return Err(ApiError::resource_version_required(rt, name));
+    }
     if !sent_rv.is_empty() && sent_rv.parse::<u64>().ok() != Some(object_rv(&cur)) {
         return Err(ApiError::stale(rt, name));
     }
@@ -491,7 +523,12 @@ const APPLY_PATCH: &str = "application/apply-patch+yaml";
 
 fn patch_error(e: kube_patch::PatchError) -> ApiError {
     let s = e.status();
-    ApiError::new(s.code, s.reason, s.message)
+    let err = ApiError::new(s.code, s.reason, s.message);
+    // 422s come from NewGenericServerResponse, whose Status always carries (empty) details.
+    if s.code == 422 {
+        return err.with_details(json!({}));
+    }
+    err
 }
 
 fn parse_apply_body(body: &[u8]) -> ApiResult<Value> {
@@ -504,31 +541,16 @@ fn parse_apply_body(body: &[u8]) -> ApiResult<Value> {
         .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))
 }
 
-fn apply_conflict(rt: &ResourceType, name: &str, err: kube_patch::ssa::ApplyError) -> ApiError {
+fn apply_conflict(err: kube_patch::ssa::ApplyError) -> ApiError {
     match err {
-        kube_patch::ssa::ApplyError::Conflicts(cs) => {
-            let av = rt.api_version();
+        kube_patch::ssa::ApplyError::Conflicts(ref cs) => {
+            // kube-patch words conflicts as printManager does: " using <apiVersion>" only for
+            // managers of Update operations.
             let causes: Vec<Value> = cs
                 .iter()
-                .map(|c| {
-                    json!({"reason": "FieldManagerConflict", "message": format!("conflict with \"{}\" using {}", c.manager, av), "field": c.path})
-                })
+                .map(|c| json!({"reason": "FieldManagerConflict", "message": c.message, "field": c.path}))
                 .collect();
-            let lines: Vec<String> = cs
-                .iter()
-                .map(|c| format!("conflict with \"{}\" using {}: {}", c.manager, av, c.path))
-                .collect();
-            let msg = if lines.len() == 1 {
-                format!("Apply failed with 1 conflict: {}", lines[0])
-            } else {
-                format!(
-                    "Apply failed with {} conflicts: {}",
-                    lines.len(),
-                    lines.join("\n")
-                )
-            };
-            let _ = name;
-            ApiError::new(409, "Conflict", msg).with_details(json!({"causes": causes}))
+            ApiError::new(409, "Conflict", err.to_string()).with_details(json!({"causes": causes}))
         }
         kube_patch::ssa::ApplyError::Invalid(m) => ApiError::new(422, "Invalid", m),
         other => ApiError::new(415, "UnsupportedMediaType", other.to_string()),
@@ -603,7 +625,7 @@ fn patch(
             let mut cfg = patch_doc.clone();
             objects::check_type(rt, &mut cfg)?;
             let applied = kube_patch::ssa::apply(None, &cfg, crd::type_info(rt), &opts)
-                .map_err(|e| apply_conflict(rt, name, e))?;
+                .map_err(apply_conflict)?;
             let mut applied = applied;
             meta_mut(&mut applied).insert("name".into(), json!(name));
             check_namespace(srv, rt, ns, name)?;
@@ -641,7 +663,7 @@ fn patch(
                 let mut cfg = patch_doc.clone();
                 objects::check_type(rt, &mut cfg)?;
                 kube_patch::ssa::apply(Some(&view), &cfg, crd::type_info(rt), &opts)
-                    .map_err(|e| apply_conflict(rt, name, e))?
+                    .map_err(apply_conflict)?
             }
         };
         let sent_rv = meta_str(&patched, "resourceVersion");
@@ -778,6 +800,8 @@ pub struct DeleteOptions {
     pub uid: Option<String>,
     pub resource_version: Option<String>,
     pub dry_run: bool,
+    /// orphanDependents as sent (deprecated, but it decides between 200 and 202).
+    pub orphan_dependents: Option<bool>,
 }
 
 fn delete_options(ctx: &Ctx, body: &[u8]) -> ApiResult<DeleteOptions> {
@@ -786,16 +810,16 @@ fn delete_options(ctx: &Ctx, body: &[u8]) -> ApiResult<DeleteOptions> {
     } else {
         parse_json(body)?
     };
+    let orphan = b
+        .get("orphanDependents")
+        .and_then(Value::as_bool)
+        .or_else(|| ctx.q("orphanDependents").map(|v| v == "true"));
     let policy = b
         .get("propagationPolicy")
         .and_then(Value::as_str)
         .map(String::from)
         .or_else(|| ctx.q("propagationPolicy").map(String::from))
         .or_else(|| {
-            let orphan = b
-                .get("orphanDependents")
-                .and_then(Value::as_bool)
-                .or_else(|| ctx.q("orphanDependents").map(|v| v == "true"));
             orphan.map(|o| {
                 if o {
                     "Orphan".into()
@@ -829,6 +853,7 @@ fn delete_options(ctx: &Ctx, body: &[u8]) -> ApiResult<DeleteOptions> {
             .and_then(Value::as_str)
             .map(String::from),
         dry_run,
+        orphan_dependents: orphan,
     })
 }
 
@@ -902,7 +927,10 @@ pub fn delete_object(
             let m = meta_mut(&mut next);
             if !m.contains_key("deletionTimestamp") {
                 m.insert("deletionTimestamp".into(), json!(objects::now_rfc3339()));
-                m.insert("deletionGracePeriodSeconds".into(), json!(0));
+                // The namespace registry's own Delete sets no grace period.
+                if !is_ns {
+                    m.insert("deletionGracePeriodSeconds".into(), json!(0));
+                }
             }
             if !fins.is_empty() {
                 m.insert("finalizers".into(), json!(fins));
@@ -964,7 +992,17 @@ fn delete(
         let st = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
         return Ok(json_response(StatusCode::OK, &st));
     }
-    Ok(object_response(StatusCode::ACCEPTED, rt, &obj))
+    Ok(object_response(pending_delete_code(&opts), rt, &obj))
+}
+
+/// A delete left pending answers 202 only when orphanDependents=false was sent, else 200 (the
+/// apiserver keeps this for old clients).
+fn pending_delete_code(opts: &DeleteOptions) -> StatusCode {
+    if opts.orphan_dependents == Some(false) {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    }
 }
 
 fn delete_collection(

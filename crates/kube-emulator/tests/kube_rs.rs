@@ -360,7 +360,7 @@ async fn server_side_apply_conflicts_force_and_field_removal() {
     assert_eq!((code, reason.as_str()), (409, "Conflict"));
     assert_eq!(
         msg,
-        "Apply failed with 1 conflict: conflict with \"alpha\" using v1: .data.x"
+        "Apply failed with 1 conflict: conflict with \"alpha\": .data.x"
     );
     // Same value: shared ownership, no conflict.
     cms.patch(
