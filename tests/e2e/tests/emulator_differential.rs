@@ -26,7 +26,84 @@ use testkit::processes::{Cluster, ClusterKind};
 const NS: &str = "diff";
 
 /// Differences kept on purpose: (step label, path prefix in the compared answer, why).
-const KNOWN: &[(&str, &str, &str)] = &[];
+const KNOWN: &[(&str, &str, &str)] = &[
+    ("create namespace", ".metadata.labels", NAMESPACE_LABEL),
+    (
+        "create namespace",
+        ".metadata.managedFields",
+        NAMESPACE_LABEL,
+    ),
+    (
+        "create doomed namespace",
+        ".metadata.labels",
+        NAMESPACE_LABEL,
+    ),
+    (
+        "create doomed namespace",
+        ".metadata.managedFields",
+        NAMESPACE_LABEL,
+    ),
+    ("delete namespace", ".metadata.labels", NAMESPACE_LABEL),
+    (
+        "delete namespace",
+        ".metadata.managedFields",
+        NAMESPACE_LABEL,
+    ),
+    ("create deployment", ".spec", BUILT_IN_DEFAULTS),
+    (
+        "create deployment",
+        ".metadata.managedFields",
+        BUILT_IN_DEFAULTS,
+    ),
+    ("create deployment", ".status", BUILT_IN_DEFAULTS),
+    ("strategic merge patch", ".spec", BUILT_IN_DEFAULTS),
+    (
+        "strategic merge patch",
+        ".metadata.managedFields",
+        BUILT_IN_DEFAULTS,
+    ),
+    ("strategic merge patch", ".status", CONTROLLER_TIMING),
+    (
+        "strategic merge patch",
+        ".metadata.annotations",
+        CONTROLLER_TIMING,
+    ),
+    ("dry-run create", ".data", EMPTY_MAP),
+    ("dry-run create", ".metadata.managedFields", EMPTY_MAP),
+    ("create with a finalizer", ".data", EMPTY_MAP),
+    (
+        "create with a finalizer",
+        ".metadata.managedFields",
+        EMPTY_MAP,
+    ),
+    ("delete while a finalizer is pending", ".data", EMPTY_MAP),
+    (
+        "delete while a finalizer is pending",
+        ".metadata.managedFields",
+        EMPTY_MAP,
+    ),
+    ("get while terminating", ".data", EMPTY_MAP),
+    (
+        "get while terminating",
+        ".metadata.managedFields",
+        EMPTY_MAP,
+    ),
+    ("remove the finalizer", ".data", EMPTY_MAP),
+    ("remove the finalizer", ".metadata.managedFields", EMPTY_MAP),
+    ("create owner", ".data", EMPTY_MAP),
+    ("create owner", ".metadata.managedFields", EMPTY_MAP),
+];
+
+const NAMESPACE_LABEL: &str = "kube-apiserver's namespace strategy adds the label \
+    kubernetes.io/metadata.name (owned by the creator) and defaults spec.finalizers unowned; the \
+    emulator does neither yet";
+const BUILT_IN_DEFAULTS: &str = "the emulator applies no SetDefaults_* of built-in kinds \
+    (Deployment strategy, revisionHistoryLimit, progressDeadlineSeconds, the pod template's \
+    defaults, an empty status); flux-ssa's tests pass on the real API server, which has them";
+const CONTROLLER_TIMING: &str = "written by the real controller-manager within the step; the \
+    emulator's workload simulator writes its status 500 ms after a change";
+const EMPTY_MAP: &str = "Go's omitempty drops an empty map (data: {}) when kube-apiserver \
+    encodes a built-in object; the emulator keeps it as sent";
 
 /// One server under comparison, with the uids and resourceVersions it returned so far.
 struct Target {
@@ -577,7 +654,8 @@ fn the_emulator_answers_as_the_real_api_server_does() {
     let stale: Vec<_> = KNOWN
         .iter()
         .enumerate()
-        .filter(|(i, _)| !seen_known.contains_key(i))
+        // A difference that depends on when the controller-manager runs need not show every time.
+        .filter(|(i, k)| !seen_known.contains_key(i) && k.2 != CONTROLLER_TIMING)
         .map(|(_, k)| k)
         .collect();
     println!(
