@@ -178,7 +178,7 @@ impl Step {
         self
     }
 
-    fn as_user(mut self, name: &'static str) -> Step {
+    fn impersonating(mut self, name: &'static str) -> Step {
         if let Step::Http { user, .. } = &mut self {
             *user = Some(name);
         }
@@ -348,10 +348,10 @@ fn steps() -> Vec<Step> {
             "metadata": {"name": "alice-reads", "namespace": NS},
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
             "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]}))),
-        http("allowed by RBAC", M::GET, &format!("{CM}/one"), None).as_user("alice"),
-        http("denied by RBAC: list", M::GET, "/api/v1/namespaces/diff/secrets", None).as_user("alice"),
-        http("denied by RBAC: create", M::POST, CM, Some(configmap("alice", json!({})))).as_user("alice"),
-        http("denied by RBAC: cluster scope", M::GET, "/api/v1/namespaces", None).as_user("alice"),
+        http("allowed by RBAC", M::GET, &format!("{CM}/one"), None).impersonating("alice"),
+        http("denied by RBAC: list", M::GET, "/api/v1/namespaces/diff/secrets", None).impersonating("alice"),
+        http("denied by RBAC: create", M::POST, CM, Some(configmap("alice", json!({})))).impersonating("alice"),
+        http("denied by RBAC: cluster scope", M::GET, "/api/v1/namespaces", None).impersonating("alice"),
         // kubectl
         kubectl("kubectl apply creates", &["apply", "-f", "-"], Some(KUBECTL_CM)),
         kubectl("kubectl apply unchanged", &["apply", "-f", "-"], Some(KUBECTL_CM)),
