@@ -554,16 +554,7 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
         ctx.metrics
             .record_condition(labels, &condition.type_, status_str(condition.status));
     }
-    api.patch_status(
-        &labels.name,
-        &PatchParams::default(),
-        &Patch::Merge(&json!({ "status": status })),
-    )
-    .await
-    .map_err(|source| HarnessError::Kube {
-        what: "status",
-        source,
-    })?;
+    patch_status(&api, &labels.name, status).await?;
     Ok(action)
 }
 
@@ -600,6 +591,15 @@ async fn record_suspended_status<K: FluxObject>(
     if status.is_empty() {
         return Ok(());
     }
+    patch_status(api, name, status).await
+}
+
+/// One merge patch of the status subresource.
+async fn patch_status<K: FluxObject>(
+    api: &Api<K>,
+    name: &str,
+    status: serde_json::Map<String, Value>,
+) -> Result<(), HarnessError> {
     api.patch_status(
         name,
         &PatchParams::default(),

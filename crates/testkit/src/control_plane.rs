@@ -54,6 +54,18 @@ impl ControlPlane {
         (output.status.success() && !dir.is_empty()).then(|| PathBuf::from(dir))
     }
 
+    /// [`ControlPlane::installed`], or None after a loud message naming the test that skips.
+    pub fn installed_or_skip(test: &str) -> Option<PathBuf> {
+        let installed = ControlPlane::installed();
+        if installed.is_none() {
+            eprintln!(
+                "\n!!! SKIPPED {test}: the real control plane is not built; run \
+                 scripts/setup/control-plane.sh (scripts/test.sh does) !!!\n"
+            );
+        }
+        installed
+    }
+
     /// Start a control plane with its state in `dir` (created if missing). Returns once the API
     /// server serves, the fake Node is Ready and the default ServiceAccount exists.
     pub fn start(dir: &Path) -> Result<ControlPlane, ControlPlaneError> {

@@ -44,11 +44,7 @@ fn wait(what: &str, mut check: impl FnMut() -> bool) {
 
 #[test]
 fn start_serve_and_stop_the_real_control_plane() {
-    if ControlPlane::installed().is_none() {
-        eprintln!(
-            "\n!!! SKIPPED control_plane: the real control plane is not built; run \
-             scripts/setup/control-plane.sh (scripts/test.sh does) !!!\n"
-        );
+    if ControlPlane::installed_or_skip("control_plane").is_none() {
         return;
     }
     let tmp = tempfile::tempdir().expect("temporary directory");
