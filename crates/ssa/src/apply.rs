@@ -148,6 +148,29 @@ fn stage_of(obj: &Value, r: &ObjRef, custom: &BTreeSet<(String, String)>) -> Sta
     }
 }
 
+/// The `(group, version, kind)` each CRD among `objects` serves.
+fn defined_kinds(objects: &[Value]) -> Vec<(String, String, String)> {
+    let str_at = |v: &Value, ptr: &str| v.pointer(ptr).and_then(Value::as_str).map(String::from);
+    objects
+        .iter()
+        .filter(|o| o.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition"))
+        .filter_map(|crd| {
+            let group = str_at(crd, "/spec/group")?;
+            let kind = str_at(crd, "/spec/names/kind")?;
+            let versions = crd.pointer("/spec/versions")?.as_array()?;
+            Some(
+                versions
+                    .iter()
+                    .filter(|v| v.get("served").and_then(Value::as_bool) == Some(true))
+                    .filter_map(|v| str_at(v, "/name"))
+                    .map(|version| (group.clone(), version, kind.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .flatten()
+        .collect()
+}
+
 /// What the dry-run decided for one object.
 enum Plan {
     /// Nothing to write.
@@ -187,6 +210,11 @@ impl ResourceManager {
                 .push(obj);
         }
         for (stage, objects) in stages {
+            let defined = if stage == Stage::Definitions {
+                defined_kinds(&objects)
+            } else {
+                Vec::new()
+            };
             let cs = self
                 .apply_all(objects, opts)
                 .await
@@ -201,6 +229,14 @@ impl ResourceManager {
                 self.wait_for_set(&cs.objects(), &wait)
                     .await
                     .map_err(|e| fail(&change_set, e.into()))?;
+            }
+            for (group, version, kind) in &defined {
+                // A kind still missing is reported by the dry-run of the first object of that
+                // kind, which names the object.
+                let _ = self
+                    .discovery
+                    .wait_served(&self.client, group, version, kind, opts.wait_timeout)
+                    .await;
             }
         }
         Ok(change_set)
@@ -704,6 +740,34 @@ pub fn manifest_identity(obj: &Value) -> Result<ObjMetadata, SsaError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn defined_kinds_are_the_served_versions_of_crds() {
+        let crd = json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Widget", "plural": "widgets"},
+                "versions": [
+                    {"name": "v1beta1", "served": false},
+                    {"name": "v1", "served": true},
+                    {"name": "v2", "served": true},
+                ],
+            },
+        });
+        let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}});
+        let kinds = defined_kinds(&[ns, crd]);
+        let owned = |v: &str| {
+            (
+                "example.com".to_string(),
+                v.to_string(),
+                "Widget".to_string(),
+            )
+        };
+        assert_eq!(kinds, [owned("v1"), owned("v2")]);
+    }
 
     #[test]
     fn stages_as_flux() {

@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::core::GroupVersion;
 use kube::discovery::{self, ApiResource, Scope};
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 use crate::error::{ApiFailure, SsaError};
 use crate::object::join_api_version;
@@ -71,6 +73,30 @@ impl DiscoveryCache {
             kind: kind.to_string(),
             api_version: gv,
         })
+    }
+
+    /// Polls discovery until it serves `kind` at `group/version` or `timeout` passes, and
+    /// returns the last lookup's result. kube-apiserver marks a CRD Established before its
+    /// discovery lists the new kinds (separate controllers update the two), so a custom resource
+    /// applied right after its definition can otherwise miss its kind.
+    pub async fn wait_served(
+        &self,
+        client: &Client,
+        group: &str,
+        version: &str,
+        kind: &str,
+        timeout: Duration,
+    ) -> Result<Resolved, SsaError> {
+        const POLL: Duration = Duration::from_millis(200);
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.resolve(client, group, version, kind).await {
+                Err(SsaError::NoKindMatch { .. }) if Instant::now() + POLL < deadline => {
+                    tokio::time::sleep(POLL).await;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// The resource for `kind` in `group` at the group's preferred version (what a health check

@@ -522,6 +522,7 @@ async fn drift_ignore_rules() {
     )
     .await
     .unwrap();
+    deployment_settled(&env.client, "default", "web").await;
 
     let cs = env
         .manager

@@ -153,3 +153,27 @@ pub fn with_annotation(mut obj: Value, key: &str, value: &str) -> Value {
     obj["metadata"]["annotations"] = json!({ key: value });
     obj
 }
+
+/// Waits until the Deployment's controller has seen its latest generation. On the real control
+/// plane kube-controller-manager writes the Deployment (the `deployment.kubernetes.io/revision`
+/// annotation) after each change; a drift check racing that write sees the annotation change.
+pub async fn deployment_settled(client: &kube::Client, ns: &str, name: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let d = get(client, "apps/v1", "Deployment", "deployments", ns, name)
+            .await
+            .expect("the Deployment exists");
+        let observed = d
+            .data
+            .pointer("/status/observedGeneration")
+            .and_then(Value::as_i64);
+        if observed.is_some() && observed == d.metadata.generation {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Deployment {ns}/{name} not observed by its controller in 30s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
