@@ -38,3 +38,24 @@ flux_object!(
     flux_api::kustomize::Kustomization,
     |k: &flux_api::kustomize::Kustomization| k.spec.retry_interval.as_deref()
 );
+
+impl FluxObject for flux_api::source::HelmRepository {
+    fn interval(&self) -> &str {
+        self.spec
+            .interval
+            .as_deref()
+            .unwrap_or(flux_api::source::HELM_REPOSITORY_DEFAULT_INTERVAL)
+    }
+    fn suspended(&self) -> bool {
+        self.spec.suspend.unwrap_or(false)
+    }
+    fn is_static(&self) -> bool {
+        self.spec.is_oci()
+    }
+    fn status_conditions(&self) -> Vec<flux_api::Condition> {
+        self.status
+            .as_ref()
+            .map(|s| s.conditions().to_vec())
+            .unwrap_or_default()
+    }
+}

@@ -41,6 +41,11 @@ pub trait FluxObject:
         None
     }
     fn suspended(&self) -> bool;
+    /// Objects that only hold data for other objects (a HelmRepository of type `oci`): never
+    /// reconciled. What an earlier spec left (artifacts, the finalizer, a status) is removed.
+    fn is_static(&self) -> bool {
+        false
+    }
     /// `status.conditions` as JSON, to keep lastTransitionTime of unchanged conditions.
     fn status_conditions(&self) -> Vec<flux_api::Condition>;
 }
@@ -390,6 +395,11 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
     let meta = object.meta();
     let has_finalizer = meta.finalizers.iter().flatten().any(|f| f == FINALIZER);
 
+    if object.is_static() {
+        let_go_of_static(reconciler, object, ctx, &api, labels).await?;
+        return Ok(Action::await_change());
+    }
+
     if meta.deletion_timestamp.is_some() {
         if has_finalizer {
             // A suspended object is let go without cleanup, as Flux does.
@@ -556,6 +566,46 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
     }
     patch_status(&api, &labels.name, status).await?;
     Ok(action)
+}
+
+/// Flux's `migrationToStatic`: unless suspended (and not being deleted), an object that still
+/// has a finalizer or a status loses its artifacts (the reconciler's cleanup), the finalizer
+/// and every status field.
+async fn let_go_of_static<K: FluxObject, R: Reconciler<K>>(
+    reconciler: &R,
+    object: Arc<K>,
+    ctx: &Arc<Context>,
+    api: &Api<K>,
+    labels: &ObjectLabels,
+) -> Result<(), HarnessError> {
+    let meta = object.meta();
+    if object.suspended() && meta.deletion_timestamp.is_none() {
+        return Ok(());
+    }
+    let finalizers = meta.finalizers.clone().unwrap_or_default();
+    let status = serde_json::to_value(object.as_ref())
+        .ok()
+        .and_then(|v| v.get("status").and_then(Value::as_object).cloned())
+        .unwrap_or_default();
+    if finalizers.is_empty() && status.is_empty() {
+        return Ok(());
+    }
+    reconciler.cleanup(object.clone(), ctx.clone()).await?;
+    if finalizers.iter().any(|f| f == FINALIZER) {
+        let remaining: Vec<&String> = finalizers.iter().filter(|f| *f != FINALIZER).collect();
+        patch_metadata(
+            api,
+            &labels.name,
+            json!({ "metadata": { "finalizers": remaining } }),
+        )
+        .await?;
+    }
+    if !status.is_empty() && meta.deletion_timestamp.is_none() {
+        let cleared = status.keys().map(|k| (k.clone(), Value::Null)).collect();
+        patch_status(api, &labels.name, cleared).await?;
+    }
+    ctx.metrics.forget(labels);
+    Ok(())
 }
 
 /// What Flux's finalizeStatus still records for a suspended object: the handled reconcile request,
