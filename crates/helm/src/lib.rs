@@ -7,6 +7,7 @@ pub mod files;
 pub mod funcs;
 pub mod manifest;
 pub mod render;
+pub mod repo;
 pub mod schema;
 pub mod strvals;
 pub mod template;
