@@ -2,5 +2,6 @@
 
 pub mod gitrepository;
 pub mod ignore;
+pub mod reconcile;
 pub mod server;
 pub mod storage;

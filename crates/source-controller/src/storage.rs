@@ -89,6 +89,13 @@ impl DigestAlgorithm {
         }
     }
 
+    /// The digest of `data`, `<algo>:<hex>`.
+    pub fn digest(self, data: &[u8]) -> String {
+        let mut hasher = self.hasher();
+        hasher.update(data);
+        hasher.finish()
+    }
+
     fn hasher(self) -> Hasher {
         match self {
             DigestAlgorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
@@ -407,6 +414,51 @@ impl Storage {
         }
         artifact.last_update_time = Time::now();
         Ok(())
+    }
+
+    /// Write `data` to the artifact's path (temporary file, then rename), as Flux's
+    /// `Storage.Copy`; sets digest, size and lastUpdateTime.
+    pub fn copy(&self, artifact: &mut Artifact, data: &[u8]) -> Result<(), StorageError> {
+        let dest = self.local_path(&artifact.path)?;
+        let parent = dest.parent().unwrap_or(&self.base);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(parent)
+            .map_err(io_err("failed to create temporary file in", parent))?;
+        tmp.write_all(data)
+            .map_err(io_err("failed to write", tmp.path()))?;
+        set_mode(tmp.path(), 0o600)?;
+        tmp.persist(&dest)
+            .map_err(|e| io_err("failed to rename artifact to", &dest)(e.error))?;
+        artifact.digest = self.algorithm.digest(data);
+        artifact.size = Some(data.len() as i64);
+        if let Ok(stamp) = file_stamp(&dest) {
+            self.remember(dest, stamp, artifact.digest.clone());
+        }
+        artifact.last_update_time = Time::now();
+        Ok(())
+    }
+
+    /// Point `<artifact dir>/<link>` at the artifact's file (replacing an older link
+    /// atomically) and return the link's URL, as Flux's `Storage.Symlink`.
+    pub fn symlink(&self, artifact: &Artifact, link: &str) -> Result<String, StorageError> {
+        let target = self.local_path(&artifact.path)?;
+        let dir = target.parent().unwrap_or(&self.base);
+        let file_name = target
+            .file_name()
+            .ok_or_else(|| StorageError::InvalidPath(artifact.path.clone()))?;
+        let link_path = dir.join(link);
+        let tmp = dir.join(format!(".tmp-{link}"));
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(file_name, &tmp)
+            .map_err(io_err("failed to create symlink", &tmp))?;
+        std::fs::rename(&tmp, &link_path)
+            .map_err(io_err("failed to rename symlink", &link_path))?;
+        let relative = Path::new(&artifact.path)
+            .parent()
+            .map(|p| p.join(link).to_string_lossy().into_owned())
+            .unwrap_or_else(|| link.to_string());
+        Ok(self.url_for(&relative))
     }
 
     /// Extract the artifact's `from_path` (a directory, its root by default) into `to_dir`,

@@ -10,6 +10,10 @@ mod content;
 pub mod verify;
 
 use crate::ignore::{self, IgnoreMatcher};
+use crate::reconcile::{
+    blocking, collect_garbage, kube_message, names, record, remove_all_artifacts, secret_data,
+    stored_artifact, was_failing,
+};
 use crate::storage::{Storage, StorageError, secure_join};
 use content::{artifact_set_differs, content_config_changed};
 use flux_api::meta::Artifact;
@@ -20,9 +24,10 @@ use flux_api::source::{
 use flux_api::{ConditionStatus, meta::reason};
 use flux_git::{CheckoutOutcome, CheckoutRequest, Commit, GitClient, GitError, Reference};
 use flux_runtime::duration::parse_duration;
-use flux_runtime::events::{InvolvedObject, Severity};
-use flux_runtime::reconcile::{Context, Disposition, Outcome, ReconcileError, Reconciler};
-use k8s_openapi::api::core::v1::Secret;
+use flux_runtime::events::Severity;
+use flux_runtime::reconcile::{
+    Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
+};
 use kube::Api;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -118,78 +123,6 @@ impl GitRepositoryReconciler {
     }
 }
 
-struct Names {
-    namespace: String,
-    name: String,
-}
-
-fn names(obj: &GitRepository) -> Names {
-    Names {
-        namespace: obj.metadata.namespace.clone().unwrap_or_default(),
-        name: obj.metadata.name.clone().unwrap_or_default(),
-    }
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ReconcileError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        ReconcileError::new(
-            Disposition::Backoff,
-            reason::FAILED,
-            format!("internal error: {e}"),
-        )
-    })
-}
-
-async fn record(
-    ctx: &Context,
-    obj: &GitRepository,
-    severity: Severity,
-    reason: &str,
-    message: &str,
-    metadata: &BTreeMap<String, String>,
-) {
-    ctx.events
-        .record(
-            &InvolvedObject::of(obj),
-            obj.metadata.annotations.as_ref(),
-            severity,
-            reason,
-            message,
-            metadata,
-        )
-        .await;
-}
-
-/// The message of a Kubernetes API error without the client's wrapping.
-fn kube_message(err: &kube::Error) -> String {
-    match err {
-        kube::Error::Api(status) => status.message.clone(),
-        other => other.to_string(),
-    }
-}
-
-async fn secret_data(
-    ctx: &Context,
-    namespace: &str,
-    name: &str,
-) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let api: Api<Secret> = Api::namespaced(ctx.client.clone(), namespace);
-    let secret = api.get(name).await.map_err(|e| {
-        format!(
-            "failed to get secret '{namespace}/{name}': {}",
-            kube_message(&e)
-        )
-    })?;
-    Ok(secret
-        .data
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| (k, v.0))
-        .collect())
-}
-
 /// What reconcile_source found.
 struct Source {
     commit: Commit,
@@ -208,8 +141,8 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         let checkout_dir = tempfile::Builder::new()
             .prefix(&format!(
                 "gitrepository-{}-{}-",
-                names(&obj).namespace,
-                names(&obj).name
+                names(obj.as_ref()).namespace,
+                names(obj.as_ref()).name
             ))
             .tempdir_in(&self.work_dir)
             .map_err(|e| {
@@ -240,7 +173,7 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         {
             record(
                 &ctx,
-                &obj,
+                obj.as_ref(),
                 Severity::Trace,
                 source_reason::ARTIFACT_UP_TO_DATE,
                 &format!("artifact up-to-date with remote revision: '{revision}'"),
@@ -253,12 +186,12 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
             .reconcile_artifact(&obj, &source, checkout_dir.path())
             .await?;
         drop(checkout_dir);
-        self.collect_garbage(&ctx, &obj, &artifact).await;
+        collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
         let message = format!(
             "stored artifact for commit '{}'",
             source.commit.short_message()
         );
-        tracing::info!(namespace = %names(&obj).namespace, name = %names(&obj).name, revision = %artifact.revision, "{message}");
+        tracing::info!(namespace = %names(obj.as_ref()).namespace, name = %names(obj.as_ref()).name, revision = %artifact.revision, "{message}");
         let metadata = BTreeMap::from([
             ("revision".to_string(), artifact.revision.clone()),
             ("digest".to_string(), artifact.digest.clone()),
@@ -271,17 +204,17 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         if previous_digest != Some(artifact.digest.as_str()) {
             record(
                 &ctx,
-                &obj,
+                obj.as_ref(),
                 Severity::Info,
                 source_reason::NEW_ARTIFACT,
                 &message,
                 &metadata,
             )
             .await;
-        } else if was_failing(&obj) {
+        } else if was_failing(&obj.status_conditions()) {
             record(
                 &ctx,
-                &obj,
+                obj.as_ref(),
                 Severity::Info,
                 reason::SUCCEEDED,
                 &message,
@@ -297,36 +230,8 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         obj: Arc<GitRepository>,
         ctx: Arc<Context>,
     ) -> Result<(), ReconcileError> {
-        let n = names(&obj);
-        let storage = self.storage.clone();
-        let removed = blocking(move || storage.remove_all(KIND, &n.namespace, &n.name))
-            .await?
-            .map_err(|e| {
-                ReconcileError::new(
-                    Disposition::Backoff,
-                    source_reason::GARBAGE_COLLECTION_FAILED,
-                    format!("garbage collection for deleted resource failed: {e}"),
-                )
-            })?;
-        if removed {
-            record(
-                &ctx,
-                &obj,
-                Severity::Trace,
-                source_reason::GARBAGE_COLLECTION_SUCCEEDED,
-                "garbage collected artifacts for deleted resource",
-                &BTreeMap::new(),
-            )
-            .await;
-        }
-        Ok(())
+        remove_all_artifacts(&self.storage, &ctx, obj.as_ref()).await
     }
-}
-
-enum Stored {
-    Intact,
-    Missing,
-    Corrupt(String),
 }
 
 enum SourceResult {
@@ -335,15 +240,6 @@ enum SourceResult {
         artifact: Artifact,
     },
     Checked(Box<Source>),
-}
-
-fn was_failing(obj: &GitRepository) -> bool {
-    obj.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .into_iter()
-        .flatten()
-        .any(|c| c.type_ == "Ready" && c.status == ConditionStatus::False)
 }
 
 fn stored_message(revision: &str) -> String {
@@ -425,79 +321,9 @@ fn success_outcome(obj: &GitRepository, artifact: Artifact, source: &Source) -> 
 }
 
 impl GitRepositoryReconciler {
-    /// Garbage-collect old artifacts; return the advertised artifact if it is still in storage
-    /// with its digest, its URL pointed at this server.
     async fn reconcile_storage(&self, obj: &GitRepository, ctx: &Context) -> Option<Artifact> {
-        let mut artifact = obj.status.as_ref()?.artifact.clone()?;
-        self.collect_garbage(ctx, obj, &artifact).await;
-        let storage = self.storage.clone();
-        let checked = artifact.clone();
-        let state = blocking(move || {
-            if !storage.artifact_exists(&checked) {
-                return Stored::Missing;
-            }
-            match storage.verify_artifact(&checked) {
-                Ok(()) => Stored::Intact,
-                Err(e) => {
-                    if let Err(e) = storage.remove(&checked) {
-                        tracing::warn!(error = %e, "failed to remove artifact after digest mismatch");
-                    }
-                    Stored::Corrupt(e.to_string())
-                }
-            }
-        })
-        .await
-        .ok()?;
-        match state {
-            Stored::Intact => {
-                self.storage.set_artifact_url(&mut artifact);
-                Some(artifact)
-            }
-            Stored::Missing => None,
-            Stored::Corrupt(e) => {
-                record(
-                    ctx,
-                    obj,
-                    Severity::Error,
-                    "ArtifactVerificationFailed",
-                    &format!("failed to verify integrity of artifact: {e}"),
-                    &BTreeMap::new(),
-                )
-                .await;
-                None
-            }
-        }
-    }
-
-    async fn collect_garbage(&self, ctx: &Context, obj: &GitRepository, current: &Artifact) {
-        let storage = self.storage.clone();
-        let current = current.clone();
-        match blocking(move || storage.garbage_collect(&current)).await {
-            Ok(Ok(deleted)) if !deleted.is_empty() => {
-                record(
-                    ctx,
-                    obj,
-                    Severity::Trace,
-                    source_reason::GARBAGE_COLLECTION_SUCCEEDED,
-                    &format!("garbage collected {} artifacts", deleted.len()),
-                    &BTreeMap::new(),
-                )
-                .await;
-            }
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => {
-                record(
-                    ctx,
-                    obj,
-                    Severity::Error,
-                    source_reason::GARBAGE_COLLECTION_FAILED,
-                    &format!("garbage collection of artifacts failed: {e}"),
-                    &BTreeMap::new(),
-                )
-                .await;
-            }
-            Err(e) => tracing::warn!(error = %e, "garbage collection did not run"),
-        }
+        let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
+        stored_artifact(&self.storage, ctx, obj, advertised).await
     }
 
     async fn reconcile_source(
