@@ -3,6 +3,7 @@
 //! 127.0.0.1, the real control plane, and the process harness the e2e tests share (on the
 //! emulator or the real control plane).
 
+pub mod chart_repo;
 pub mod client;
 pub mod control_plane;
 pub mod git_server;
