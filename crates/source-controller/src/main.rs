@@ -1,12 +1,13 @@
 //! source-controller: Flux's flags, the artifact storage and its HTTP server, and the
-//! GitRepository controller under the runtime's manager.
+//! GitRepository and HelmRepository controllers under the runtime's manager.
 
 use clap::Parser;
-use flux_api::source::GitRepository;
+use flux_api::source::{GitRepository, HelmRepository};
 use flux_runtime::duration::parse_duration;
 use flux_runtime::flags::{CommonFlags, DependencyFlags, FeatureGates, ImpersonationFlags};
 use flux_runtime::manager::Manager;
 use source_controller::gitrepository::GitRepositoryReconciler;
+use source_controller::helmrepository::HelmRepositoryReconciler;
 use source_controller::storage::{DigestAlgorithm, Retention, Storage, advertised_address};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -51,8 +52,7 @@ struct Cli {
     /// The algorithm to use to calculate the digest of artifacts.
     #[arg(long, default_value = "sha256")]
     artifact_digest_algo: String,
-    /// The max allowed size in bytes of a HelmRepository index file (HelmRepository is not
-    /// reconciled by this build).
+    /// The max allowed size in bytes of a HelmRepository index file.
     #[arg(long, default_value_t = 52_428_800)]
     helm_index_max_size: i64,
     /// The max allowed size in bytes of a Helm chart file (HelmChart is not reconciled by this build).
@@ -150,6 +150,10 @@ async fn main() -> ExitCode {
     });
     let ctx = manager.context("gitrepository", 2, cli.deps.requeue_dependency);
     manager.add_controller::<GitRepository, _>(reconciler, ctx);
+    let helm_repositories =
+        HelmRepositoryReconciler::new(storage.clone(), cli.helm_index_max_size.max(0) as u64);
+    let ctx = manager.context("helmrepository", 2, cli.deps.requeue_dependency);
+    manager.add_controller::<HelmRepository, _>(helm_repositories, ctx);
     tracing::info!(addr = %listen, adv_addr = %adv_addr, path = %cli.storage_path, "artifact server configured");
     let result = manager.run().await;
     drop(scratch);

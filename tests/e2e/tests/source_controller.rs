@@ -186,3 +186,119 @@ fn a_gitrepository_applied_with_kubectl_is_served_as_an_artifact() {
     let (status, _) = http_get(&url);
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_helmrepository_applied_with_kubectl_serves_the_index_as_an_artifact() {
+    if testkit::chart_repo::helm_or_skip().is_none() {
+        return;
+    }
+    let charts = testkit::chart_repo::ChartRepo::start(None).unwrap();
+    charts.add_chart("podinfo", "6.5.0").unwrap();
+    charts.add_chart("podinfo", "6.6.0").unwrap();
+    let index = charts.index().unwrap();
+
+    let mut cluster = Cluster::start();
+    let storage_addr = cluster.start_source_controller(&[]);
+    cluster
+        .kubectl()
+        .ok(&["create", "namespace", "flux-system"]);
+    let manifest = format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  interval: 5m\n  url: {}\n---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: registry\n  namespace: flux-system\nspec:\n  type: oci\n  interval: 5m\n  url: oci://127.0.0.1:5000/charts\n",
+        charts.url()
+    );
+    let applied = cluster
+        .kubectl()
+        .run(&["apply", "-f", "-"], Some(&manifest));
+    assert!(applied.success, "kubectl apply failed: {}", applied.stderr);
+    let repo = cluster.wait_ready(
+        "helmrepository",
+        "flux-system",
+        "podinfo",
+        Duration::from_secs(120),
+    );
+
+    let revision = format!("sha256:{}", sha256sum(&index));
+    let artifact = &repo["status"]["artifact"];
+    assert_eq!(artifact["revision"], revision.as_str());
+    let hex = revision.trim_start_matches("sha256:");
+    assert_eq!(
+        artifact["url"],
+        format!("http://{storage_addr}/helmrepository/flux-system/podinfo/index-{hex}.yaml")
+            .as_str()
+    );
+    assert_eq!(
+        repo["status"]["url"],
+        format!("http://{storage_addr}/helmrepository/flux-system/podinfo/index.yaml").as_str()
+    );
+    let ready = condition(&repo, "Ready").unwrap();
+    assert_eq!(ready["reason"], "Succeeded");
+    assert_eq!(
+        ready["message"],
+        format!("stored artifact: revision '{revision}'").as_str()
+    );
+    assert_eq!(repo["status"]["observedGeneration"], 1);
+
+    // Printer columns: URL, AGE, READY, STATUS.
+    let columns = cluster
+        .kubectl()
+        .ok(&["get", "helmrepository", "-n", "flux-system"]);
+    let header: Vec<&str> = columns.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["NAME", "URL", "AGE", "READY", "STATUS"],
+        "{columns}"
+    );
+    let row = columns
+        .lines()
+        .find(|l| l.starts_with("podinfo "))
+        .unwrap_or_else(|| panic!("{columns}"));
+    assert!(
+        row.contains(&charts.url()) && row.contains("True"),
+        "{columns}"
+    );
+    assert!(
+        row.contains("stored artifact: revision 'sha256:"),
+        "{columns}"
+    );
+
+    // The stored index over HTTP: JSON, with the digest the status advertises.
+    let url = artifact["url"].as_str().unwrap();
+    let (status, body) = http_get(url);
+    assert_eq!(status, 200);
+    assert_eq!(
+        artifact["digest"],
+        format!("sha256:{}", sha256sum(&body)).as_str()
+    );
+    let stored: serde_json::Value = serde_json::from_slice(&body).expect("the index as JSON");
+    assert_eq!(stored["entries"]["podinfo"][0]["version"], "6.6.0");
+    let (status, linked) = http_get(repo["status"]["url"].as_str().unwrap());
+    assert_eq!((status, linked), (200, body));
+
+    // The oci HelmRepository is only data for HelmCharts: no finalizer, no status.
+    let registry: serde_json::Value = serde_json::from_str(&cluster.kubectl().ok(&[
+        "get",
+        "helmrepository",
+        "registry",
+        "-n",
+        "flux-system",
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert!(registry["metadata"]["finalizers"].is_null(), "{registry:#}");
+    assert!(
+        registry["status"].is_null() || registry["status"] == serde_json::json!({}),
+        "{registry:#}"
+    );
+
+    cluster.kubectl().ok(&[
+        "delete",
+        "helmrepository",
+        "podinfo",
+        "-n",
+        "flux-system",
+        "--timeout=60s",
+    ]);
+    let (status, _) = http_get(url);
+    assert_eq!(status, 404);
+}

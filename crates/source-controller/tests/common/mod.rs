@@ -239,23 +239,39 @@ pub fn settings() -> ControllerSettings {
 }
 
 pub async fn install_crds(client: &kube::Client) {
+    install_crd(client, "GitRepository").await;
+}
+
+/// Installs the CRD of `kind` and waits until it is served.
+pub async fn install_crd(client: &kube::Client, kind: &str) {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     for crd in flux_api::crds::all()
         .into_iter()
-        .filter(|c| c.spec.names.kind == "GitRepository")
+        .filter(|c| c.spec.names.kind == kind)
     {
         crds.create(&PostParams::default(), &crd)
             .await
             .expect("CRD installed");
     }
-    let repos: Api<GitRepository> = Api::namespaced(client.clone(), NS);
+    let resource = kube::discovery::ApiResource {
+        group: "source.toolkit.fluxcd.io".into(),
+        version: "v1".into(),
+        api_version: "source.toolkit.fluxcd.io/v1".into(),
+        kind: kind.into(),
+        plural: match kind.to_lowercase().strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{}s", kind.to_lowercase()),
+        },
+    };
+    let objects: Api<kube::api::DynamicObject> =
+        Api::namespaced_with(client.clone(), NS, &resource);
     for _ in 0..200 {
-        if repos.list(&ListParams::default()).await.is_ok() {
+        if objects.list(&ListParams::default()).await.is_ok() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!("the GitRepository CRD was not served");
+    panic!("the {kind} CRD was not served");
 }
 
 /// A git server, failing with the setup script's name when git is missing.

@@ -1,0 +1,387 @@
+//! HelmRepository under the runtime's controller harness, against a chart repository that the
+//! real `helm package` and `helm repo index` made, served as static files behind basic auth:
+//! auth failure and recovery, the index stored as Flux stores it and served over HTTP, a new
+//! revision when the index changes, Flux's messages for a missing Secret and an unreachable
+//! host, and a switch to type `oci` letting go of the artifacts, finalizer and status.
+
+mod common;
+
+use common::{NS, install_crd, settings};
+use flux_api::source::HelmRepository;
+use flux_runtime::events::{DeliveryPolicy, EventRecorder};
+use flux_runtime::metrics::Metrics;
+use flux_runtime::reconcile::Context;
+use k8s_openapi::api::core::v1::{Event, Secret};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+use sha2::Digest;
+use source_controller::helmrepository::HelmRepositoryReconciler;
+use source_controller::storage::{DigestAlgorithm, Retention, Storage};
+use std::sync::Arc;
+use std::time::Duration;
+use testkit::chart_repo::{ChartRepo, helm_or_skip};
+
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    for _ in 0..600 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn condition(repo: &HelmRepository, type_: &str) -> Option<flux_api::Condition> {
+    repo.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == type_)
+        .cloned()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+/// Waits until Ready has `status` with a message for which `check` holds.
+async fn ready(
+    repos: &Api<HelmRepository>,
+    name: &str,
+    status: &str,
+    check: impl Fn(&str) -> bool,
+) -> HelmRepository {
+    eventually(&format!("{name} Ready={status}"), || async {
+        let repo = repos.get(name).await.ok()?;
+        let ready = condition(&repo, "Ready")?;
+        (format!("{:?}", ready.status) == status && check(&ready.message)).then_some(repo)
+    })
+    .await
+}
+
+async fn request_reconcile(repos: &Api<HelmRepository>, name: &str, at: &str) {
+    repos
+        .patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": at}}}),
+            ),
+        )
+        .await
+        .unwrap();
+}
+
+async fn put_secret(client: &kube::Client, name: &str, password: &str) {
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": name, "namespace": NS},
+        "stringData": {"username": "flux", "password": password},
+    }))
+    .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    secrets
+        .patch(
+            name,
+            &PatchParams::apply("test").force(),
+            &Patch::Apply(&secret),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_recovery() {
+    if helm_or_skip().is_none() {
+        return;
+    }
+    let charts = ChartRepo::start(Some(("flux", "s3cret"))).unwrap();
+    charts.add_chart("demo", "0.1.0").unwrap();
+    charts.add_chart("demo", "0.2.0").unwrap();
+    let first_index = charts.index().unwrap();
+
+    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+    let client = emulator.client().await.expect("client");
+    install_crd(&client, "HelmRepository").await;
+    let storage_dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let storage = Arc::new(
+        Storage::new(
+            storage_dir.path(),
+            &addr,
+            Retention::default(),
+            DigestAlgorithm::Sha256,
+        )
+        .unwrap(),
+    );
+    let files = tokio::spawn(source_controller::server::serve(
+        listener,
+        storage_dir.path().to_path_buf(),
+        std::future::pending(),
+    ));
+    let events = EventRecorder::new(
+        Some(client.clone()),
+        "",
+        "source-controller",
+        DeliveryPolicy::default(),
+    );
+    let mut controller_settings = settings();
+    controller_settings.metrics_name = "helmrepository".into();
+    let ctx = Context::new(client.clone(), events, Metrics::new(), controller_settings);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
+        HelmRepositoryReconciler::new(storage.clone(), 50 << 20),
+        ctx,
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+
+    // A wrong password: Helm's wording of the 401, never the password.
+    put_secret(&client, "creds", "wrong-password").await;
+    let repos: Api<HelmRepository> = Api::namespaced(client.clone(), NS);
+    let repo: HelmRepository = serde_json::from_value(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+        "metadata": {"name": "charts", "namespace": NS},
+        "spec": {"url": charts.url(), "interval": "1h", "secretRef": {"name": "creds"}}
+    }))
+    .unwrap();
+    repos.create(&PostParams::default(), &repo).await.unwrap();
+    let failed = ready(&repos, "charts", "False", |_| true).await;
+    let ready_condition = condition(&failed, "Ready").unwrap();
+    assert_eq!(ready_condition.reason, "Failed");
+    assert_eq!(
+        ready_condition.message,
+        format!(
+            "failed to fetch Helm repository index: failed to cache index to temporary file: failed to fetch {}/index.yaml : 401 Unauthorized",
+            charts.url()
+        )
+    );
+    assert_eq!(
+        condition(&failed, "FetchFailed").unwrap().status,
+        flux_api::ConditionStatus::True
+    );
+    assert!(failed.status.as_ref().unwrap().artifact.is_none());
+    assert!(!ready_condition.message.contains("wrong-password"));
+
+    // The right password: the index becomes an artifact.
+    put_secret(&client, "creds", "s3cret").await;
+    request_reconcile(&repos, "charts", "1").await;
+    let stored = ready(&repos, "charts", "True", |_| true).await;
+    let status = stored.status.clone().unwrap();
+    let artifact = status.artifact.clone().unwrap();
+    assert_eq!(artifact.revision, sha256(&first_index));
+    assert_eq!(
+        condition(&stored, "Ready").unwrap().message,
+        format!("stored artifact: revision '{}'", artifact.revision)
+    );
+    assert_eq!(
+        condition(&stored, "ArtifactInStorage").unwrap().reason,
+        "Succeeded"
+    );
+    assert!(condition(&stored, "FetchFailed").is_none());
+    let hex = artifact.revision.trim_start_matches("sha256:");
+    assert_eq!(
+        artifact.path,
+        format!("helmrepository/default/charts/index-{hex}.yaml")
+    );
+    assert_eq!(
+        status.url.as_deref(),
+        Some(format!("http://{addr}/helmrepository/default/charts/index.yaml").as_str())
+    );
+
+    // Served over HTTP: Go's indented JSON of the parsed index, under its digest.
+    let http = reqwest::Client::new();
+    let body = http
+        .get(&artifact.url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(artifact.digest, sha256(&body));
+    assert_eq!(artifact.size, Some(body.len() as i64));
+    let parsed = flux_helm::repo::IndexFile::from_bytes(&first_index).unwrap();
+    assert_eq!(String::from_utf8_lossy(&body), parsed.to_json());
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let versions: Vec<&str> = json["entries"]["demo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["0.2.0", "0.1.0"]);
+    let link = http
+        .get(status.url.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(link, body);
+
+    // A new chart version: a new revision, announced by a NewArtifact event.
+    charts.add_chart("demo", "0.3.0").unwrap();
+    let second_index = charts.index().unwrap();
+    request_reconcile(&repos, "charts", "2").await;
+    let second = sha256(&second_index);
+    let updated = eventually("the new index revision", || async {
+        let repo = repos.get("charts").await.ok()?;
+        let artifact = repo.status.as_ref()?.artifact.clone()?;
+        (artifact.revision == second).then_some(artifact)
+    })
+    .await;
+    assert_ne!(updated.digest, artifact.digest);
+    let events: Api<Event> = Api::namespaced(client.clone(), NS);
+    let new_artifact = eventually("a NewArtifact event", || async {
+        let list = events.list(&ListParams::default()).await.ok()?;
+        list.items
+            .into_iter()
+            .find(|e| e.reason.as_deref() == Some("NewArtifact"))
+    })
+    .await;
+    let message = new_artifact.message.unwrap();
+    assert!(
+        message.starts_with("stored fetched index of size ")
+            && message.ends_with(&format!("from '{}'", charts.url())),
+        "{message}"
+    );
+    // Every request carried the credentials the Secret holds.
+    assert!(
+        charts.log().lines().all(|l| l.starts_with("True")),
+        "{}",
+        charts.log()
+    );
+
+    // Type oci: the controller lets go of the artifacts, the finalizer and the status.
+    repos
+        .patch(
+            "charts",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"type": "oci", "url": "oci://127.0.0.1:5000/charts"}})),
+        )
+        .await
+        .unwrap();
+    let released = eventually("the oci HelmRepository let go", || async {
+        let repo = repos.get("charts").await.ok()?;
+        let status_empty = repo.status.as_ref().is_none_or(|s| {
+            s.artifact.is_none() && s.conditions.as_ref().is_none_or(|c| c.is_empty())
+        });
+        (repo.metadata.finalizers.iter().flatten().next().is_none() && status_empty).then_some(repo)
+    })
+    .await;
+    assert!(released.status.as_ref().is_none_or(|s| s.url.is_none()));
+    assert!(
+        !storage_dir
+            .path()
+            .join("helmrepository/default/charts")
+            .exists()
+    );
+
+    let _ = stop_tx.send(());
+    tokio::time::timeout(Duration::from_secs(30), controller)
+        .await
+        .expect("controller stops")
+        .unwrap();
+    files.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_fluxs_messages() {
+    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+    let client = emulator.client().await.expect("client");
+    install_crd(&client, "HelmRepository").await;
+    let storage_dir = tempfile::tempdir().unwrap();
+    let storage = Arc::new(
+        Storage::new(
+            storage_dir.path(),
+            "localhost:9090",
+            Retention::default(),
+            DigestAlgorithm::Sha256,
+        )
+        .unwrap(),
+    );
+    let events = EventRecorder::new(
+        Some(client.clone()),
+        "",
+        "source-controller",
+        DeliveryPolicy::default(),
+    );
+    let ctx = Context::new(client.clone(), events, Metrics::new(), settings());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
+        HelmRepositoryReconciler::new(storage, 1024),
+        ctx,
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    // A port nothing listens on, for the unreachable host.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let repos: Api<HelmRepository> = Api::namespaced(client.clone(), NS);
+    let cases = [
+        (
+            "missing-secret",
+            json!({"url": "http://127.0.0.1:1", "secretRef": {"name": "absent"}}),
+            "AuthenticationFailed",
+            "failed to get authentication secret 'default/absent': ".to_string(),
+        ),
+        (
+            "unreachable",
+            json!({"url": format!("http://127.0.0.1:{closed}/charts")}),
+            "Failed",
+            format!(
+                "failed to fetch Helm repository index: failed to cache index to temporary file: Get \"http://127.0.0.1:{closed}/charts/index.yaml\": "
+            ),
+        ),
+        (
+            "oci-url",
+            json!({"url": "oci://ghcr.io/org/charts", "type": "default"}),
+            "URLInvalid",
+            "invalid Helm repository URL: 'oci' URL scheme cannot be used with 'default' HelmRepository type".to_string(),
+        ),
+    ];
+    for (name, spec, reason, message) in &cases {
+        let mut spec = spec.clone();
+        spec["interval"] = json!("1h");
+        let repo: HelmRepository = serde_json::from_value(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": spec,
+        }))
+        .unwrap();
+        repos.create(&PostParams::default(), &repo).await.unwrap();
+        let failed = ready(&repos, name, "False", |_| true).await;
+        let ready_condition = condition(&failed, "Ready").unwrap();
+        assert_eq!(&ready_condition.reason, reason, "{name}");
+        assert!(
+            ready_condition.message.starts_with(message.as_str()),
+            "{name}: {}",
+            ready_condition.message
+        );
+    }
+    // A URL in the wrong scheme will not heal by retrying: Stalled.
+    let stalled = repos.get("oci-url").await.unwrap();
+    assert_eq!(
+        condition(&stalled, "Stalled").map(|c| c.reason),
+        Some("URLInvalid".to_string())
+    );
+
+    let _ = stop_tx.send(());
+    tokio::time::timeout(Duration::from_secs(30), controller)
+        .await
+        .expect("controller stops")
+        .unwrap();
+}
