@@ -10,7 +10,6 @@ use chrono::{DateTime, FixedOffset, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::funcs::semver::Version;
-use crate::yaml::{J, write_json};
 
 /// Why an index could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -192,8 +191,8 @@ pub struct ChartVersion {
     pub url: String,
 }
 
-/// A chart repository's index.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+/// A chart repository's index (read with [`IndexFile::from_bytes`]).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct IndexFile {
     #[serde(
@@ -206,9 +205,10 @@ pub struct IndexFile {
     pub api_version: String,
     #[serde(default)]
     pub generated: GoTime,
-    /// Chart name to its versions, newest first; `None` when the document has no entries.
+    /// Chart name to its valid versions, newest first; `None` when the document has no
+    /// entries.
     #[serde(default)]
-    pub entries: Option<BTreeMap<String, Vec<ChartVersion>>>,
+    pub entries: Option<BTreeMap<String, Vec<StoredVersion>>>,
     #[serde(rename = "publicKeys", default, skip_serializing_if = "Vec::is_empty")]
     pub public_keys: Vec<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -227,7 +227,7 @@ struct RawIndex {
     #[serde(default)]
     generated: GoTime,
     #[serde(default)]
-    entries: Option<BTreeMap<String, Option<Vec<Option<ChartVersion>>>>>,
+    entries: Option<BTreeMap<String, Option<ValidVersions>>>,
     #[serde(rename = "publicKeys", default)]
     public_keys: Option<Vec<String>>,
     #[serde(default)]
@@ -247,7 +247,7 @@ impl IndexFile {
         } else {
             let text = std::str::from_utf8(data)
                 .map_err(|e| IndexError::Syntax(format!("index is not UTF-8: {e}")))?;
-            serde_saphyr::from_str(text)
+            serde_saphyr::from_str_with_options(text, index_options(text.len()))
                 .map_err(|e| IndexError::Syntax(format!("error unmarshaling YAML: {e}")))?
         };
         let api_version = raw.api_version.unwrap_or_default();
@@ -257,21 +257,7 @@ impl IndexFile {
         let entries = raw.entries.map(|entries| {
             entries
                 .into_iter()
-                .map(|(name, versions)| {
-                    let mut versions: Vec<ChartVersion> = versions
-                        .unwrap_or_default()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|mut cv| {
-                            if cv.api_version.is_empty() {
-                                cv.api_version = "v1".into();
-                            }
-                            cv.validate().ok().map(|()| cv)
-                        })
-                        .collect();
-                    sort_newest_first(&mut versions);
-                    (name, versions)
-                })
+                .map(|(name, versions)| (name, versions.map(|v| v.0).unwrap_or_default()))
                 .collect()
         });
         Ok(IndexFile {
@@ -286,14 +272,21 @@ impl IndexFile {
 
     /// The index as Go's `json.MarshalIndent(index, "", "  ")` writes it.
     pub fn to_json(&self) -> String {
-        let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        let mut out = String::new();
-        write_json(&mut out, &J::from_serde(&value), true, Some("  "), 0);
-        out
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail, and every field serializes.
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Streams the index as Go's `json.MarshalIndent(index, "", "  ")` writes it, with no
+    /// intermediate tree (an index may be tens of MiB).
+    pub fn write_json<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+        let mut ser = serde_json::Serializer::with_formatter(out, GoIndent::default());
+        self.serialize(&mut ser).map_err(std::io::Error::other)
     }
 
     /// The versions of chart `name`, newest first.
-    pub fn versions(&self, name: &str) -> Option<&[ChartVersion]> {
+    pub fn versions(&self, name: &str) -> Option<&[StoredVersion]> {
         self.entries.as_ref()?.get(name).map(Vec::as_slice)
     }
 
@@ -312,8 +305,137 @@ impl IndexFile {
     }
 }
 
+/// serde_json's two-space pretty printer with Go's HTML-safe escaping: `<`, `>`, `&`, U+2028
+/// and U+2029 as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029` (other escapes are the same in
+/// both).
+struct GoIndent(serde_json::ser::PrettyFormatter<'static>);
+
+impl Default for GoIndent {
+    fn default() -> Self {
+        GoIndent(serde_json::ser::PrettyFormatter::with_indent(b"  "))
+    }
+}
+
+macro_rules! delegate {
+    ($($name:ident $(, $arg:ident : $ty:ty)*;)*) => {
+        $(fn $name<W: ?Sized + std::io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            serde_json::ser::Formatter::$name(&mut self.0, w $(, $arg)*)
+        })*
+    };
+}
+
+impl serde_json::ser::Formatter for GoIndent {
+    delegate! {
+        begin_array;
+        end_array;
+        begin_array_value, first: bool;
+        end_array_value;
+        begin_object;
+        end_object;
+        begin_object_key, first: bool;
+        begin_object_value;
+        end_object_value;
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let c = rest[i..].chars().next().unwrap_or_default();
+            write!(w, "\\u{:04x}", c as u32)?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+}
+
+/// The YAML parser's limits, scaled to the document: a real index (tens of thousands of chart
+/// versions) has millions of nodes, far past the parser's defaults, while its size is already
+/// bounded by `--helm-index-max-size`. The alias limits that stop expansion bombs stay.
+fn index_options(len: usize) -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len);
+    budget.max_events = budget.max_events.max(len.saturating_mul(2));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
+    options.budget = Some(budget);
+    options
+}
+
+/// A valid chart version, kept as compact JSON: parsed, a chart version costs several times
+/// its text, and an index may hold tens of thousands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredVersion {
+    version: String,
+    json: Box<[u8]>,
+}
+
+impl StoredVersion {
+    fn new(chart: &ChartVersion) -> Result<StoredVersion, serde_json::Error> {
+        Ok(StoredVersion {
+            version: chart.version.clone(),
+            json: serde_json::to_vec(chart)?.into_boxed_slice(),
+        })
+    }
+
+    /// The chart version's `version`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The whole chart version.
+    pub fn get(&self) -> Result<ChartVersion, IndexError> {
+        serde_json::from_slice(&self.json).map_err(|e| IndexError::Syntax(e.to_string()))
+    }
+}
+
+impl Serialize for StoredVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().map_err(serde::ser::Error::custom)?.serialize(s)
+    }
+}
+
+/// One chart's versions as Flux's `IndexFromBytes` keeps them: each defaulted to apiVersion v1,
+/// dropped when Helm's validation fails (or `null`), stored compact as it is read, then sorted
+/// newest first.
+struct ValidVersions(Vec<StoredVersion>);
+
+impl<'de> Deserialize<'de> for ValidVersions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ValidVersions;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of chart versions")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ValidVersions, A::Error> {
+                let mut kept = Vec::new();
+                while let Some(chart) = seq.next_element::<Option<ChartVersion>>()? {
+                    let Some(mut chart) = chart else { continue };
+                    if chart.api_version.is_empty() {
+                        chart.api_version = "v1".into();
+                    }
+                    if chart.validate().is_ok() {
+                        kept.push(StoredVersion::new(&chart).map_err(serde::de::Error::custom)?);
+                    }
+                }
+                sort_newest_first(&mut kept);
+                Ok(ValidVersions(kept))
+            }
+        }
+        d.deserialize_seq(Visitor)
+    }
+}
+
 /// Helm's `SortEntries`: by semver, newest first (versions are valid after validation).
-fn sort_newest_first(versions: &mut [ChartVersion]) {
+fn sort_newest_first(versions: &mut [StoredVersion]) {
     versions.sort_by(
         |a, b| match (Version::parse(&a.version), Version::parse(&b.version)) {
             (Some(x), Some(y)) => y.compare(&x),
@@ -466,7 +588,8 @@ generated: "2026-12-07T12:00:00Z"
     fn reads_validates_and_sorts_as_flux() {
         let index = IndexFile::from_bytes(INDEX.as_bytes()).unwrap();
         let demo = index.versions("demo").unwrap();
-        let versions: Vec<&str> = demo.iter().map(|c| c.version.as_str()).collect();
+        let versions: Vec<&str> = demo.iter().map(|c| c.version()).collect();
+        assert_eq!(demo[1].get().unwrap().app_version, "1.16.0");
         assert_eq!(versions, ["0.10.0", "0.1.0"]);
         assert_eq!(index.versions("broken").unwrap().len(), 0);
         assert_eq!(index.len(), 2);
@@ -510,6 +633,35 @@ generated: "2026-12-07T12:00:00Z"
         assert_eq!(json, expected);
         // The stored JSON reads back to the same index.
         assert_eq!(IndexFile::from_bytes(json.as_bytes()).unwrap(), index);
+    }
+
+    #[test]
+    fn strings_are_escaped_as_go_escapes_them() {
+        let index = IndexFile::from_bytes(
+            "{\"apiVersion\":\"v1\",\"annotations\":{\"a\":\"x & y\\u2028\\n\\u0001\"}}".as_bytes(),
+        )
+        .unwrap();
+        assert!(
+            index
+                .to_json()
+                .contains(r#""a": "x \u0026 y\u2028\n\u0001""#),
+            "{}",
+            index.to_json()
+        );
+    }
+
+    #[test]
+    fn a_large_index_is_within_the_parser_budget() {
+        // 40,000 chart versions: about 1.2 million YAML nodes.
+        let mut text = String::from("apiVersion: v1\nentries:\n  big:\n");
+        for i in 0..40_000 {
+            text.push_str(&format!(
+                "  - name: big\n    version: 1.0.{i}\n    keywords: [a, b]\n    urls:\n    - big-1.0.{i}.tgz\n    annotations:\n      x: y\n"
+            ));
+        }
+        let index = IndexFile::from_bytes(text.as_bytes()).unwrap();
+        assert_eq!(index.len(), 40_000);
+        assert_eq!(index.versions("big").unwrap()[0].version(), "1.0.39999");
     }
 
     #[test]

@@ -188,28 +188,6 @@ pub enum J {
     Obj(Vec<(String, J)>),
 }
 
-impl J {
-    /// A serde JSON value as Go would marshal it (objects keep their order: with serde_json's
-    /// `preserve_order`, a serialized struct's fields are in declaration order).
-    pub fn from_serde(v: &serde_json::Value) -> J {
-        match v {
-            serde_json::Value::Null => J::Null,
-            serde_json::Value::Bool(b) => J::Bool(*b),
-            serde_json::Value::Number(n) => match n.as_f64() {
-                Some(f) if n.is_f64() => J::Num(json_float(f)),
-                _ => J::Num(n.to_string()),
-            },
-            serde_json::Value::String(s) => J::Str(s.clone()),
-            serde_json::Value::Array(a) => J::Arr(a.iter().map(J::from_serde).collect()),
-            serde_json::Value::Object(o) => J::Obj(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), J::from_serde(v)))
-                    .collect(),
-            ),
-        }
-    }
-}
-
 pub fn to_j(v: &Value, depth: usize) -> Result<J, String> {
     if depth > MAX_NEST {
         return Err("json: unsupported value: encountered a cycle".into());
