@@ -416,22 +416,47 @@ impl Storage {
         Ok(())
     }
 
-    /// Write `data` to the artifact's path (temporary file, then rename), as Flux's
-    /// `Storage.Copy`; sets digest, size and lastUpdateTime.
-    pub fn copy(&self, artifact: &mut Artifact, data: &[u8]) -> Result<(), StorageError> {
+    /// Stream what `write` produces to the artifact's path (temporary file, then rename),
+    /// hashing it on the way, as Flux's `Storage.Copy`; sets digest, size and lastUpdateTime.
+    pub fn write_with(
+        &self,
+        artifact: &mut Artifact,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), StorageError> {
         let dest = self.local_path(&artifact.path)?;
         let parent = dest.parent().unwrap_or(&self.base);
-        let mut tmp = tempfile::Builder::new()
+        let tmp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempfile_in(parent)
             .map_err(io_err("failed to create temporary file in", parent))?;
-        tmp.write_all(data)
+        let file = tmp
+            .as_file()
+            .try_clone()
+            .map_err(io_err("failed to open", tmp.path()))?;
+        let mut writer = DigestWriter {
+            inner: BufWriter::with_capacity(256 * 1024, file),
+            hasher: self.algorithm.hasher(),
+            written: 0,
+        };
+        write(&mut writer).map_err(io_err("failed to write", tmp.path()))?;
+        writer
+            .flush()
             .map_err(io_err("failed to write", tmp.path()))?;
+        let DigestWriter {
+            inner,
+            hasher,
+            written,
+        } = writer;
+        drop(
+            inner
+                .into_inner()
+                .map_err(|e| io_err("failed to write", tmp.path())(e.into_error()))?,
+        );
         set_mode(tmp.path(), 0o600)?;
         tmp.persist(&dest)
             .map_err(|e| io_err("failed to rename artifact to", &dest)(e.error))?;
-        artifact.digest = self.algorithm.digest(data);
-        artifact.size = Some(data.len() as i64);
+        artifact.digest = hasher.finish();
+        artifact.size = Some(written as i64);
         if let Ok(stamp) = file_stamp(&dest) {
             self.remember(dest, stamp, artifact.digest.clone());
         }
@@ -841,6 +866,48 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn written_files_are_hashed_and_linked() {
+        let store_dir = tempfile::tempdir().unwrap();
+        let storage = storage(store_dir.path(), Retention::default());
+        let mut first =
+            storage.artifact_for("HelmRepository", "ns", "repo", "sha256:aa", "index-aa.yaml");
+        storage.mkdir_all(&first).unwrap();
+        storage
+            .write_with(&mut first, |w| w.write_all(b"{}"))
+            .unwrap();
+        assert_eq!(first.digest, DigestAlgorithm::Sha256.digest(b"{}"));
+        assert_eq!(first.size, Some(2));
+        storage.verify_artifact(&first).unwrap();
+        let url = storage.symlink(&first, "index.yaml").unwrap();
+        assert_eq!(
+            url,
+            "http://localhost:9090/helmrepository/ns/repo/index.yaml"
+        );
+        let link = store_dir.path().join("helmrepository/ns/repo/index.yaml");
+        assert_eq!(std::fs::read(&link).unwrap(), b"{}");
+        // A newer artifact moves the link; the link itself is never garbage.
+        let mut second =
+            storage.artifact_for("HelmRepository", "ns", "repo", "sha256:bb", "index-bb.yaml");
+        storage
+            .write_with(&mut second, |w| w.write_all(b"[]"))
+            .unwrap();
+        storage.symlink(&second, "index.yaml").unwrap();
+        assert_eq!(std::fs::read(&link).unwrap(), b"[]");
+        let garbage = storage.garbage_collect(&second).unwrap();
+        assert!(garbage.iter().all(|p| !p.ends_with("index.yaml")));
+        assert!(std::fs::symlink_metadata(&link).is_ok());
+        // A failing writer leaves no artifact behind.
+        let mut failed =
+            storage.artifact_for("HelmRepository", "ns", "repo", "sha256:cc", "index-cc.yaml");
+        assert!(
+            storage
+                .write_with(&mut failed, |_| Err(std::io::Error::other("boom")))
+                .is_err()
+        );
+        assert!(!storage.artifact_exists(&failed));
     }
 
     #[test]

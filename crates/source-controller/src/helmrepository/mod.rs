@@ -130,7 +130,8 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
             .await;
             return Ok(self.success(artifact.clone()));
         }
-        let index = IndexFile::from_bytes(&fetched.bytes).map_err(|e| {
+        let Fetched { bytes, revision } = fetched;
+        let index = IndexFile::from_bytes(&bytes).map_err(|e| {
             fetch_failed(
                 Disposition::Backoff,
                 INDEXATION_FAILED_REASON,
@@ -139,7 +140,9 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
                 ),
             )
         })?;
-        let artifact = self.store(&obj, &fetched.revision, index).await?;
+        // The parsed index is compact; the download need not stay beside it.
+        drop(bytes);
+        let artifact = self.store(&obj, &revision, index).await?;
         collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
         self.notify(&ctx, &obj, &artifact).await;
         Ok(self.success(artifact))
@@ -300,14 +303,14 @@ impl HelmRepositoryReconciler {
                     format!("failed to acquire lock for artifact: {e}"),
                 )
             })?;
-            let json = index.to_json();
-            drop(index);
-            storage.copy(&mut artifact, json.as_bytes()).map_err(|e| {
-                storage_failed(
-                    source_reason::ARCHIVE_OPERATION_FAILED,
-                    format!("unable to save artifact to storage: {e}"),
-                )
-            })?;
+            storage
+                .write_with(&mut artifact, |w| index.write_json(w))
+                .map_err(|e| {
+                    storage_failed(
+                        source_reason::ARCHIVE_OPERATION_FAILED,
+                        format!("unable to save artifact to storage: {e}"),
+                    )
+                })?;
             if let Err(e) = storage.symlink(&artifact, "index.yaml") {
                 tracing::info!(error = %e, "failed to update status URL symlink");
             }
