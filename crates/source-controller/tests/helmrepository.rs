@@ -296,34 +296,8 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_fluxs_messages() {
-    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
-    let client = emulator.client().await.expect("client");
-    install_crd(&client, "HelmRepository").await;
-    let storage_dir = tempfile::tempdir().unwrap();
-    let storage = Arc::new(
-        Storage::new(
-            storage_dir.path(),
-            "localhost:9090",
-            Retention::default(),
-            DigestAlgorithm::Sha256,
-        )
-        .unwrap(),
-    );
-    let events = EventRecorder::new(
-        Some(client.clone()),
-        "",
-        "source-controller",
-        DeliveryPolicy::default(),
-    );
-    let ctx = Context::new(client.clone(), events, Metrics::new(), settings());
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
-        HelmRepositoryReconciler::new(storage, 1024),
-        ctx,
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
+    let running = Running::start().await;
+    let client = running.client.clone();
     // A port nothing listens on, for the unreachable host.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -379,9 +353,179 @@ async fn bad_input_gets_fluxs_messages() {
         Some("URLInvalid".to_string())
     );
 
-    let _ = stop_tx.send(());
-    tokio::time::timeout(Duration::from_secs(30), controller)
+    running.stop().await;
+}
+
+/// The emulator with the HelmRepository CRD and the reconciler running under the harness.
+struct Running {
+    client: kube::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    controller: tokio::task::JoinHandle<()>,
+    _emulator: kube_emulator::Emulator,
+    _storage: tempfile::TempDir,
+}
+
+impl Running {
+    async fn start() -> Running {
+        let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+        let client = emulator.client().await.expect("client");
+        install_crd(&client, "HelmRepository").await;
+        let storage_dir = tempfile::tempdir().unwrap();
+        let storage = Arc::new(
+            Storage::new(
+                storage_dir.path(),
+                "localhost:9090",
+                Retention::default(),
+                DigestAlgorithm::Sha256,
+            )
+            .unwrap(),
+        );
+        let events = EventRecorder::new(
+            Some(client.clone()),
+            "",
+            "source-controller",
+            DeliveryPolicy::default(),
+        );
+        let ctx = Context::new(client.clone(), events, Metrics::new(), settings());
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
+            HelmRepositoryReconciler::new(storage, 50 << 20),
+            ctx,
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
+        Running {
+            client,
+            stop: Some(stop_tx),
+            controller,
+            _emulator: emulator,
+            _storage: storage_dir,
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(30), &mut self.controller)
+            .await
+            .expect("controller stops")
+            .unwrap();
+    }
+}
+
+async fn tls_secret(client: &kube::Client, name: &str, data: &[(&str, &str)]) {
+    let data: serde_json::Map<String, serde_json::Value> = data
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": name, "namespace": NS},
+        "stringData": data,
+    }))
+    .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    secrets
+        .patch(
+            name,
+            &PatchParams::apply("test").force(),
+            &Patch::Apply(&secret),
+        )
         .await
-        .expect("controller stops")
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_ca_and_a_client_certificate_from_cert_secret_ref() {
+    if helm_or_skip().is_none() {
+        return;
+    }
+    let charts =
+        testkit::chart_repo::ChartRepo::start_with(testkit::chart_repo::ChartRepoOptions {
+            tls: true,
+            require_client_cert: true,
+            ..Default::default()
+        })
+        .unwrap();
+    charts.add_chart("secure", "1.0.0").unwrap();
+    let index = charts.index().unwrap();
+    let pki = charts.pki().unwrap();
+    let running = Running::start().await;
+    let client = running.client.clone();
+    let repos: Api<HelmRepository> = Api::namespaced(client.clone(), NS);
+    let create = |name: &str, cert_secret: Option<&str>| {
+        let mut spec = json!({"url": charts.url(), "interval": "1h"});
+        if let Some(secret) = cert_secret {
+            spec["certSecretRef"] = json!({"name": secret});
+        }
+        serde_json::from_value::<HelmRepository>(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": spec,
+        }))
+        .unwrap()
+    };
+
+    // No CA: the server's certificate is not trusted.
+    repos
+        .create(&PostParams::default(), &create("untrusted", None))
+        .await
+        .unwrap();
+    let failed = ready(&repos, "untrusted", "False", |_| true).await;
+    let message = condition(&failed, "Ready").unwrap().message;
+    assert!(
+        message.starts_with(&format!(
+            "failed to fetch Helm repository index: failed to cache index to temporary file: Get \"{}/index.yaml\": ",
+            charts.url()
+        )) && message.to_lowercase().contains("certificate"),
+        "{message}"
+    );
+
+    // Half a key pair: Flux's message, before any request.
+    tls_secret(&client, "half", &[("tls.crt", &pki.client_cert_pem)]).await;
+    repos
+        .create(&PostParams::default(), &create("half", Some("half")))
+        .await
+        .unwrap();
+    let failed = ready(&repos, "half", "False", |_| true).await;
+    let ready_condition = condition(&failed, "Ready").unwrap();
+    assert_eq!(ready_condition.reason, "AuthenticationFailed");
+    assert_eq!(
+        ready_condition.message,
+        "failed to construct Helm client's TLS config: secret 'default/half' contains 'tls.crt' but missing 'tls.key'"
+    );
+    assert!(!ready_condition.message.contains("BEGIN"));
+
+    // The CA alone: trusted, but the server wants a client certificate.
+    tls_secret(&client, "ca-only", &[("ca.crt", &pki.ca_pem)]).await;
+    repos
+        .create(&PostParams::default(), &create("ca-only", Some("ca-only")))
+        .await
+        .unwrap();
+    let failed = ready(&repos, "ca-only", "False", |_| true).await;
+    assert_eq!(condition(&failed, "Ready").unwrap().reason, "Failed");
+
+    // CA and client certificate: the index is stored.
+    tls_secret(
+        &client,
+        "mtls",
+        &[
+            ("ca.crt", &pki.ca_pem),
+            ("tls.crt", &pki.client_cert_pem),
+            ("tls.key", &pki.client_key_pem),
+        ],
+    )
+    .await;
+    repos
+        .create(&PostParams::default(), &create("mtls", Some("mtls")))
+        .await
+        .unwrap();
+    let stored = ready(&repos, "mtls", "True", |_| true).await;
+    assert_eq!(
+        stored.status.unwrap().artifact.unwrap().revision,
+        sha256(&index)
+    );
+    running.stop().await;
 }

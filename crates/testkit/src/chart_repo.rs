@@ -1,6 +1,6 @@
 //! A Helm chart repository as Helm users run one: charts packaged by the real `helm package`,
 //! an index written by the real `helm repo index`, served as static files by Python's
-//! `http.server` (optionally behind HTTP basic auth). The helm binary comes from
+//! `http.server` (optionally behind HTTP basic auth, over HTTPS, with client certificates). The helm binary comes from
 //! `scripts/setup/helm-cli.sh`.
 //!
 //! ```no_run
@@ -16,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::paths::repo_root;
+use crate::tls::Pki;
 
 /// Why a chart repository could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,8 @@ pub enum ChartRepoError {
     Command { command: String, output: String },
     #[error("the static server on port {0} did not start")]
     NotServing(u16),
+    #[error("test certificates: {0}")]
+    Tls(String),
 }
 
 pub type Result<T, E = ChartRepoError> = std::result::Result<T, E>;
@@ -56,11 +59,12 @@ pub fn helm_or_skip() -> Option<PathBuf> {
     helm
 }
 
-/// Serves the files of a folder over plain HTTP on 127.0.0.1. With `auth`, every request
-/// needs those basic credentials (401 with `WWW-Authenticate` otherwise).
+/// Serves the files of a folder on 127.0.0.1, over HTTPS when given a certificate and key, and
+/// then with client certificates required when given a CA. With `auth`, every request needs
+/// those basic credentials (401 with `WWW-Authenticate` otherwise).
 const SERVER: &str = r#"
-import base64, functools, http.server, sys
-root, port, auth = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+import base64, functools, http.server, ssl, sys
+root, port, auth, cert, key, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 expected = "Basic " + base64.b64encode(auth.encode()).decode() if auth else None
 class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
@@ -74,8 +78,27 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, fmt, *args):
         sys.stderr.write("%s %s\n" % (self.headers.get("Authorization") is not None, fmt % args))
 handler = functools.partial(Handler, directory=root)
-http.server.ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+if cert:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    if ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(ca)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
 "#;
+
+/// How the repository is served.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChartRepoOptions<'a> {
+    /// `(username, password)` for HTTP basic auth.
+    pub auth: Option<(&'a str, &'a str)>,
+    /// HTTPS with a certificate of [`ChartRepo::pki`]'s CA.
+    pub tls: bool,
+    /// With `tls`, clients must present a certificate signed by that CA.
+    pub require_client_cert: bool,
+}
 
 /// A chart repository folder and the server in front of it; stopped when dropped.
 pub struct ChartRepo {
@@ -83,11 +106,21 @@ pub struct ChartRepo {
     helm: PathBuf,
     port: u16,
     server: Child,
+    pki: Option<Pki>,
 }
 
 impl ChartRepo {
-    /// An empty repository served at [`ChartRepo::url`]; `auth` is `(username, password)`.
+    /// An empty repository served at [`ChartRepo::url`] over plain HTTP; `auth` is
+    /// `(username, password)`.
     pub fn start(auth: Option<(&str, &str)>) -> Result<ChartRepo> {
+        Self::start_with(ChartRepoOptions {
+            auth,
+            ..ChartRepoOptions::default()
+        })
+    }
+
+    /// An empty repository served as `options` say.
+    pub fn start_with(options: ChartRepoOptions<'_>) -> Result<ChartRepo> {
         let helm = helm_binary().ok_or_else(|| ChartRepoError::Command {
             command: "scripts/setup/helm-cli.sh --installed".into(),
             output: "helm is not installed".into(),
@@ -95,7 +128,28 @@ impl ChartRepo {
         let dir = tempfile::Builder::new().prefix("chart-repo-").tempdir()?;
         std::fs::create_dir_all(dir.path().join("repo"))?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let credentials = auth.map(|(u, p)| format!("{u}:{p}")).unwrap_or_default();
+        let credentials = options
+            .auth
+            .map(|(u, p)| format!("{u}:{p}"))
+            .unwrap_or_default();
+        let pki = if options.tls {
+            Some(Pki::generate("chart-repo").map_err(ChartRepoError::Tls)?)
+        } else {
+            None
+        };
+        let mut tls_args = [String::new(), String::new(), String::new()];
+        if let Some(pki) = &pki {
+            let pem = |name: &str, text: &str| -> Result<String> {
+                let path = dir.path().join(name);
+                std::fs::write(&path, text)?;
+                Ok(path.to_string_lossy().into_owned())
+            };
+            tls_args[0] = pem("server.crt", &pki.server_cert_pem)?;
+            tls_args[1] = pem("server.key", &pki.server_key_pem)?;
+            if options.require_client_cert {
+                tls_args[2] = pem("ca.crt", &pki.ca_pem)?;
+            }
+        }
         let log = std::fs::File::create(dir.path().join("server.log"))?;
         let server = Command::new("python3")
             .arg("-c")
@@ -103,6 +157,7 @@ impl ChartRepo {
             .arg(dir.path().join("repo"))
             .arg(port.to_string())
             .arg(credentials)
+            .args(&tls_args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -112,9 +167,15 @@ impl ChartRepo {
             helm,
             port,
             server,
+            pki,
         };
         repo.wait_serving()?;
         Ok(repo)
+    }
+
+    /// The CA and certificates of an HTTPS repository.
+    pub fn pki(&self) -> Option<&Pki> {
+        self.pki.as_ref()
     }
 
     fn wait_serving(&self) -> Result<()> {
@@ -128,9 +189,10 @@ impl ChartRepo {
         Err(ChartRepoError::NotServing(self.port))
     }
 
-    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    /// `http(s)://127.0.0.1:<port>`, without a trailing slash.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.pki.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// The folder served.

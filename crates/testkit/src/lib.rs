@@ -10,3 +10,4 @@ pub mod git_server;
 pub mod kubectl;
 pub mod paths;
 pub mod processes;
+pub mod tls;

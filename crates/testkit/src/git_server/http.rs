@@ -11,10 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use base64::Engine;
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use super::{GitServerError, HttpAuth, Result};
 
@@ -410,65 +406,15 @@ pub(super) struct GeneratedTls {
 /// A CA and a server certificate it signed for 127.0.0.1 and localhost; with
 /// `require_client_cert`, clients must present a certificate signed by the same CA.
 pub(super) fn generate_tls(require_client_cert: bool) -> Result<GeneratedTls> {
-    let tls_err = |e: &dyn std::fmt::Display| GitServerError::Tls(e.to_string());
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| tls_err(&e))?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "testkit-git-ca");
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_key = KeyPair::generate().map_err(|e| tls_err(&e))?;
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(|e| tls_err(&e))?;
-    let key = KeyPair::generate().map_err(|e| tls_err(&e))?;
-    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .map_err(|e| tls_err(&e))?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "testkit-git");
-    let cert = params.signed_by(&key, &ca).map_err(|e| tls_err(&e))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| tls_err(&e))?;
-    let (builder, client) = if require_client_cert {
-        let client_key = KeyPair::generate().map_err(|e| tls_err(&e))?;
-        let mut client_params =
-            CertificateParams::new(vec!["flux-client".to_string()]).map_err(|e| tls_err(&e))?;
-        client_params
-            .distinguished_name
-            .push(DnType::CommonName, "flux-client");
-        client_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-        let client_cert = client_params
-            .signed_by(&client_key, &ca)
-            .map_err(|e| tls_err(&e))?;
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(ca.der().clone()).map_err(|e| tls_err(&e))?;
-        let verifier =
-            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .map_err(|e| tls_err(&e))?;
-        (
-            builder.with_client_cert_verifier(verifier),
-            Some((client_cert.pem(), client_key.serialize_pem())),
-        )
-    } else {
-        (builder.with_no_client_auth(), None)
-    };
-    let mut config = builder
-        .with_single_cert(
-            vec![cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-        .map_err(|e| tls_err(&e))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let pki = crate::tls::Pki::generate("testkit-git").map_err(GitServerError::Tls)?;
+    let config = pki
+        .server_config(require_client_cert)
+        .map_err(GitServerError::Tls)?;
     Ok(GeneratedTls {
-        ca_pem: ca.pem(),
-        config: Arc::new(config),
-        client,
+        client: require_client_cert
+            .then(|| (pki.client_cert_pem.clone(), pki.client_key_pem.clone())),
+        ca_pem: pki.ca_pem,
+        config,
     })
 }
 
