@@ -290,6 +290,56 @@ impl IndexFile {
         self.entries.as_ref()?.get(name).map(Vec::as_slice)
     }
 
+    /// The chart version Flux's `GetChartVersion` picks: `version` itself when the index has
+    /// it, else the newest version matching `version` as a semver constraint (`*` or empty: the
+    /// newest stable one); of equal versions, the one created last. Versions that are not
+    /// `major.minor.patch` do not match a constraint.
+    pub fn chart_version(&self, name: &str, version: &str) -> Result<ChartVersion, LookupError> {
+        let versions = self
+            .entries
+            .as_ref()
+            .and_then(|e| e.get(name))
+            .ok_or(LookupError::NoChartName)?;
+        if versions.is_empty() {
+            return Err(LookupError::NoChartVersion);
+        }
+        if !version.is_empty()
+            && let Some(exact) = versions.iter().find(|v| v.version() == version)
+        {
+            return Ok(exact.get()?);
+        }
+        let constraint = if version.is_empty() { "*" } else { version };
+        let probe = Version::parse("0.0.0").unwrap_or_else(|| unreachable!("a valid version"));
+        crate::funcs::semver::satisfies(constraint, &probe).map_err(LookupError::Constraint)?;
+        let mut best: Option<(Version, ChartVersion)> = None;
+        for stored in versions {
+            let Some(parsed) = parse_full_version(stored.version()) else {
+                continue;
+            };
+            if !crate::funcs::semver::satisfies(constraint, &parsed).unwrap_or(false) {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some((v, _)) => match parsed.compare(v) {
+                    Ordering::Greater => true,
+                    Ordering::Less => false,
+                    Ordering::Equal => {
+                        stored.get()?.created.0 > best.as_ref().and_then(|(_, c)| c.created.0)
+                    }
+                },
+            };
+            if better {
+                best = Some((parsed, stored.get()?));
+            }
+        }
+        best.map(|(_, chart)| chart)
+            .ok_or_else(|| LookupError::NoMatch {
+                name: name.to_string(),
+                version: version.to_string(),
+            })
+    }
+
     /// How many chart versions the index holds.
     pub fn len(&self) -> usize {
         self.entries
@@ -364,6 +414,30 @@ fn index_options(len: usize) -> serde_saphyr::Options {
     budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
     options.budget = Some(budget);
     options
+}
+
+/// Why [`IndexFile::chart_version`] found nothing; worded as Helm and Flux word it.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    #[error("no chart name found")]
+    NoChartName,
+    #[error("no chart version found")]
+    NoChartVersion,
+    /// The constraint does not parse (`improper constraint: ...`).
+    #[error("{0}")]
+    Constraint(String),
+    #[error("no '{name}' chart with version matching '{version}' found")]
+    NoMatch { name: String, version: String },
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// fluxcd/pkg `version.ParseVersion`: three dot-separated parts, then Masterminds' parser.
+fn parse_full_version(v: &str) -> Option<Version> {
+    if v.splitn(3, '.').count() != 3 {
+        return None;
+    }
+    Version::parse(v)
 }
 
 /// A valid chart version, kept as compact JSON: parsed, a chart version costs several times
@@ -633,6 +707,48 @@ generated: "2026-12-07T12:00:00Z"
         assert_eq!(json, expected);
         // The stored JSON reads back to the same index.
         assert_eq!(IndexFile::from_bytes(json.as_bytes()).unwrap(), index);
+    }
+
+    #[test]
+    fn chart_versions_are_picked_as_flux_picks_them() {
+        let index = IndexFile::from_bytes(
+            br#"apiVersion: v1
+entries:
+  app:
+  - {name: app, version: 1.2.0, created: "2026-01-01T00:00:00Z", description: older}
+  - {name: app, version: 1.2.0+build, created: "2026-02-01T00:00:00Z", description: newer}
+  - {name: app, version: 1.10.0-rc.1}
+  - {name: app, version: 1.3.1}
+  - {name: app, version: "2.0"}
+  empty: []
+"#,
+        )
+        .unwrap();
+        let pick = |v: &str| index.chart_version("app", v).map(|c| c.version);
+        // `*` and empty: the newest stable full version ("2.0" is not major.minor.patch).
+        assert_eq!(pick("*").unwrap(), "1.3.1");
+        assert_eq!(pick("").unwrap(), "1.3.1");
+        // An exact version is taken as written, even when it is not full semver.
+        assert_eq!(pick("2.0").unwrap(), "2.0");
+        assert_eq!(pick("~1.2").unwrap().split('+').next(), Some("1.2.0"));
+        assert_eq!(
+            index.chart_version("app", "~1.2").unwrap().description,
+            "newer",
+            "equal versions: the one created last"
+        );
+        assert_eq!(pick(">=1.10.0-0").unwrap(), "1.10.0-rc.1");
+        let err = |n: &str, v: &str| index.chart_version(n, v).unwrap_err().to_string();
+        assert_eq!(
+            err("app", ">5"),
+            "no 'app' chart with version matching '>5' found"
+        );
+        assert_eq!(err("nope", "*"), "no chart name found");
+        assert_eq!(err("empty", "*"), "no chart version found");
+        assert!(
+            err("app", "!!bad").starts_with("improper constraint"),
+            "{}",
+            err("app", "!!bad")
+        );
     }
 
     #[test]
