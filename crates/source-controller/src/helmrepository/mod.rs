@@ -10,10 +10,9 @@
 //! holds data for HelmCharts only: it is not reconciled, and what an earlier type left (the
 //! artifacts, the finalizer, the status) is removed, as Flux's `migrationToStatic` does.
 
-use crate::helm::repository::{ChartRepository, ClientOptions, FetchError, normalize_url};
+use crate::helm::repository::{ChartRepository, client_for};
 use crate::reconcile::{
-    blocking, collect_garbage, names, record, remove_all_artifacts, secret_data, stored_artifact,
-    was_failing,
+    blocking, collect_garbage, names, record, remove_all_artifacts, stored_artifact, was_failing,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -23,19 +22,13 @@ use flux_api::source::{
     reason as source_reason,
 };
 use flux_helm::repo::IndexFile;
-use flux_runtime::duration::parse_duration;
 use flux_runtime::events::Severity;
 use flux_runtime::reconcile::{
     Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
 };
-use flux_runtime::secrets;
 use serde_json::{Map, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// `spec.timeout` when unset.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Conditions that only exist while a step fails; removed once the reconcile succeeds.
 const NEGATIVE_CONDITIONS: [&str; 3] = [
@@ -110,7 +103,9 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
     ) -> Result<Outcome, ReconcileError> {
         let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
         let current = stored_artifact(&self.storage, &ctx, obj.as_ref(), advertised).await;
-        let repository = self.client(&obj, &ctx).await?;
+        let repository = client_for(&obj, &ctx)
+            .await
+            .map_err(|e| fetch_failed(e.disposition(), e.reason, e.message))?;
         let fetched = self.fetch(&repository).await?;
         if let Some(artifact) = current
             .as_ref()
@@ -167,93 +162,6 @@ fn same_digest(revision: &str, bytes: &[u8]) -> bool {
 }
 
 impl HelmRepositoryReconciler {
-    /// The getter for the repository: URL checks, then credentials and TLS from the Secrets.
-    async fn client(
-        &self,
-        obj: &HelmRepository,
-        ctx: &Context,
-    ) -> Result<ChartRepository, ReconcileError> {
-        let spec = &obj.spec;
-        let invalid_url = |e: String| {
-            fetch_failed(
-                Disposition::Stalled,
-                source_reason::URL_INVALID,
-                format!("invalid Helm repository URL: {e}"),
-            )
-        };
-        if spec.url.starts_with("oci://") {
-            return Err(invalid_url(
-                "'oci' URL scheme cannot be used with 'default' HelmRepository type".into(),
-            ));
-        }
-        let url = normalize_url(&spec.url).map_err(invalid_url)?;
-        let namespace = names(obj).namespace;
-        let auth_failed = |message: String| {
-            fetch_failed(
-                Disposition::Backoff,
-                source_reason::AUTHENTICATION_FAILED,
-                message,
-            )
-        };
-        let mut options = ClientOptions {
-            timeout: Some(
-                spec.timeout
-                    .as_deref()
-                    .and_then(|t| parse_duration(t).ok())
-                    .unwrap_or(DEFAULT_TIMEOUT),
-            ),
-            pass_credentials: spec.pass_credentials.unwrap_or(false),
-            ..ClientOptions::default()
-        };
-        if let Some(r) = &spec.cert_secret_ref {
-            let data = secret_data(ctx, &namespace, &r.name).await.map_err(|e| {
-                auth_failed(format!(
-                    "failed to get TLS authentication secret '{namespace}/{}': {}",
-                    r.name,
-                    strip_get_prefix(&e)
-                ))
-            })?;
-            let tls = secrets::tls_from_secret(&format!("{namespace}/{}", r.name), &data).map_err(
-                |e| auth_failed(format!("failed to construct Helm client's TLS config: {e}")),
-            )?;
-            options.tls = Some(tls);
-        }
-        if let Some(r) = &spec.secret_ref {
-            let data = secret_data(ctx, &namespace, &r.name).await.map_err(|e| {
-                auth_failed(format!(
-                    "failed to get authentication secret '{namespace}/{}': {}",
-                    r.name,
-                    strip_get_prefix(&e)
-                ))
-            })?;
-            options.basic_auth = secrets::basic_auth(&format!("{namespace}/{}", r.name), &data)
-                .map_err(|e| {
-                    auth_failed(format!("failed to detect authentication methods: {e}"))
-                })?;
-            if options.tls.is_none()
-                && let Some(tls) = secrets::tls_if_present(&data)
-            {
-                tracing::info!(
-                    namespace = %namespace,
-                    name = %names(obj).name,
-                    "warning: specifying TLS authentication data via `.spec.secretRef` is deprecated, please use `.spec.certSecretRef` instead"
-                );
-                options.tls = Some(tls);
-            }
-        }
-        ChartRepository::new(&url, options).map_err(|e| match e {
-            FetchError::InvalidUrl(e) => invalid_url(e),
-            FetchError::Tls(e) => {
-                auth_failed(format!("failed to construct Helm client's TLS config: {e}"))
-            }
-            e => fetch_failed(
-                Disposition::Stalled,
-                reason::FAILED,
-                format!("failed to construct Helm client: {e}"),
-            ),
-        })
-    }
-
     /// Downloads the index and computes its revision.
     async fn fetch(&self, repository: &ChartRepository) -> Result<Fetched, ReconcileError> {
         let bytes = repository
@@ -377,12 +285,6 @@ fn index_link(path: &str) -> String {
     }
 }
 
-/// The "failed to get secret 'ns/name': " prefix of [`secret_data`]'s message, which Flux's
-/// own wording replaces.
-fn strip_get_prefix(message: &str) -> &str {
-    message.split_once("': ").map_or(message, |(_, rest)| rest)
-}
-
 /// docker/go-units `HumanSize`: four significant digits, decimal units.
 pub fn human_size(size: f64) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
@@ -430,10 +332,6 @@ mod tests {
         assert_eq!(
             index_link("helmrepository/default/podinfo/index-ab.yaml"),
             "helmrepository/default/podinfo/index.yaml"
-        );
-        assert_eq!(
-            strip_get_prefix("failed to get secret 'default/creds': secrets \"creds\" not found"),
-            "secrets \"creds\" not found"
         );
     }
 }
