@@ -1,7 +1,9 @@
-//! Flux's source-controller: GitRepository reconciliation and the artifact storage and server.
+//! Flux's source-controller: GitRepository, HelmRepository and HelmChart reconciliation, and the
+//! artifact storage and server.
 
 pub mod gitrepository;
 pub mod helm;
+pub mod helmchart;
 pub mod helmrepository;
 pub mod ignore;
 pub mod reconcile;

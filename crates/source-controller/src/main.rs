@@ -1,12 +1,13 @@
 //! source-controller: Flux's flags, the artifact storage and its HTTP server, and the
-//! GitRepository and HelmRepository controllers under the runtime's manager.
+//! GitRepository, HelmRepository and HelmChart controllers under the runtime's manager.
 
 use clap::Parser;
-use flux_api::source::{GitRepository, HelmRepository};
+use flux_api::source::{GitRepository, HelmChart, HelmRepository};
 use flux_runtime::duration::parse_duration;
 use flux_runtime::flags::{CommonFlags, DependencyFlags, FeatureGates, ImpersonationFlags};
 use flux_runtime::manager::Manager;
 use source_controller::gitrepository::GitRepositoryReconciler;
+use source_controller::helmchart::{self, HelmChartReconciler};
 use source_controller::helmrepository::HelmRepositoryReconciler;
 use source_controller::storage::{DigestAlgorithm, Retention, Storage, advertised_address};
 use std::process::ExitCode;
@@ -55,7 +56,7 @@ struct Cli {
     /// The max allowed size in bytes of a HelmRepository index file.
     #[arg(long, default_value_t = 52_428_800)]
     helm_index_max_size: i64,
-    /// The max allowed size in bytes of a Helm chart file (HelmChart is not reconciled by this build).
+    /// The max allowed size in bytes of a Helm chart file.
     #[arg(long, default_value_t = 10_485_760)]
     helm_chart_max_size: i64,
     /// The max allowed size in bytes of a file in a Helm chart.
@@ -154,6 +155,10 @@ async fn main() -> ExitCode {
         HelmRepositoryReconciler::new(storage.clone(), cli.helm_index_max_size.max(0) as u64);
     let ctx = manager.context("helmrepository", 2, cli.deps.requeue_dependency);
     manager.add_controller::<HelmRepository, _>(helm_repositories, ctx);
+    let helm_charts =
+        HelmChartReconciler::new(storage.clone(), cli.helm_chart_max_size.max(0) as u64);
+    let ctx = manager.context("helmchart", 2, cli.deps.requeue_dependency);
+    manager.add_controller_with_watches::<HelmChart, _>(helm_charts, ctx, helmchart::watches());
     tracing::info!(addr = %listen, adv_addr = %adv_addr, path = %cli.storage_path, "artifact server configured");
     let result = manager.run().await;
     drop(scratch);

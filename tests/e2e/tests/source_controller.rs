@@ -188,7 +188,7 @@ fn a_gitrepository_applied_with_kubectl_is_served_as_an_artifact() {
 }
 
 #[test]
-fn a_helmrepository_applied_with_kubectl_serves_the_index_as_an_artifact() {
+fn a_helmrepository_and_a_helmchart_applied_with_kubectl_are_served_as_artifacts() {
     if testkit::chart_repo::helm_or_skip().is_none() {
         return;
     }
@@ -289,6 +289,47 @@ fn a_helmrepository_applied_with_kubectl_serves_the_index_as_an_artifact() {
     assert!(
         registry["status"].is_null() || registry["status"] == serde_json::json!({}),
         "{registry:#}"
+    );
+
+    // A HelmChart from it: the packaged chart served with its digest.
+    let chart_manifest = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata:\n  name: podinfo\n  namespace: flux-system\nspec:\n  interval: 5m\n  chart: podinfo\n  version: '>=6.5.0 <6.6.0'\n  sourceRef:\n    kind: HelmRepository\n    name: podinfo\n";
+    let applied = cluster
+        .kubectl()
+        .run(&["apply", "-f", "-"], Some(chart_manifest));
+    assert!(applied.success, "kubectl apply failed: {}", applied.stderr);
+    let chart = cluster.wait_ready(
+        "helmchart",
+        "flux-system",
+        "podinfo",
+        Duration::from_secs(120),
+    );
+    let chart_artifact = &chart["status"]["artifact"];
+    assert_eq!(chart_artifact["revision"], "6.5.0");
+    assert_eq!(
+        condition(&chart, "Ready").unwrap()["message"],
+        "pulled 'podinfo' chart with version '6.5.0'"
+    );
+    let (status, tgz) = http_get(chart_artifact["url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert_eq!(
+        chart_artifact["digest"],
+        format!("sha256:{}", sha256sum(&tgz)).as_str()
+    );
+    assert_eq!(
+        tgz,
+        std::fs::read(charts.root().join("podinfo-6.5.0.tgz")).unwrap()
+    );
+    let columns = cluster
+        .kubectl()
+        .ok(&["get", "helmchart", "-n", "flux-system"]);
+    let row = columns
+        .lines()
+        .find(|l| l.starts_with("podinfo "))
+        .unwrap_or_else(|| panic!("{columns}"));
+    assert!(
+        row.contains("HelmRepository")
+            && row.contains("pulled 'podinfo' chart with version '6.5.0'"),
+        "{columns}"
     );
 
     cluster.kubectl().ok(&[

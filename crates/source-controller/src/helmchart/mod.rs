@@ -1,0 +1,547 @@
+//! HelmChart: a chart from a HelmRepository becomes a `.tgz` artifact (Flux's
+//! `helmchart_controller.go` and its remote chart builder).
+//!
+//! The steps run in Flux's order: storage (as every source); source (the HelmRepository in the
+//! HelmChart's namespace, which must have its index in storage; its getter, with the
+//! repository's credentials and TLS); build (the chart reference checked, the chart version
+//! picked from the stored index as Flux's `GetChartVersion` does, the archive downloaded within
+//! `--helm-chart-max-size` unless the stored artifact already holds that chart and version and
+//! the spec did not change, its metadata validated); artifact (`<chart>-<version>.tgz`, with
+//! `latest.tar.gz` linked to it). Charts from a GitRepository or a Bucket, OCI HelmRepositories,
+//! `spec.valuesFiles` (which need the chart repackaged) and `spec.verify` are not built yet:
+//! such a HelmChart is Stalled with a message that says so, never silently passed.
+
+use crate::helm::repository::client_for;
+use crate::reconcile::{
+    blocking, collect_garbage, kube_message, names, record, remove_all_artifacts, stored_artifact,
+    was_failing,
+};
+use crate::storage::Storage;
+use flux_api::ConditionStatus;
+use flux_api::meta::Artifact;
+use flux_api::source::{
+    CHART_PULL_SUCCEEDED_REASON, HelmChart, HelmChartSourceKind, HelmRepository,
+    NO_SOURCE_ARTIFACT_REASON, SOURCE_UNAVAILABLE_REASON, build_error_reason,
+    condition_type as source_condition, reason as source_reason,
+};
+use flux_helm::repo::{ChartVersion, IndexFile};
+use flux_runtime::events::Severity;
+use flux_runtime::reconcile::{
+    Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
+};
+use flux_runtime::watches::RelatedWatch;
+use kube::Api;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Conditions that only exist while a step fails; removed once the reconcile succeeds.
+const NEGATIVE_CONDITIONS: [&str; 4] = [
+    source_condition::FETCH_FAILED,
+    source_condition::BUILD_FAILED,
+    source_condition::STORAGE_OPERATION_FAILED,
+    source_condition::ARTIFACT_OUTDATED,
+];
+
+/// Reconciles HelmChart objects into chart artifacts in `storage`.
+pub struct HelmChartReconciler {
+    storage: Arc<Storage>,
+    /// `--helm-chart-max-size`.
+    chart_max_size: u64,
+}
+
+impl HelmChartReconciler {
+    pub fn new(storage: Arc<Storage>, chart_max_size: u64) -> Self {
+        HelmChartReconciler {
+            storage,
+            chart_max_size,
+        }
+    }
+}
+
+/// A HelmChart is reconciled again when the HelmRepository it pulls from gets a new index.
+pub fn watches() -> Vec<RelatedWatch<HelmChart>> {
+    vec![
+        RelatedWatch::<HelmChart>::source_revision::<HelmRepository>(|chart, repo| {
+            chart.spec.source_ref.kind == HelmChartSourceKind::HelmRepository
+                && Some(&chart.spec.source_ref.name) == repo.metadata.name.as_ref()
+                && chart.metadata.namespace == repo.metadata.namespace
+        }),
+    ]
+}
+
+fn fail(
+    condition: &'static str,
+    disposition: Disposition,
+    reason: &str,
+    message: impl Into<String>,
+) -> ReconcileError {
+    let resolved: Vec<&str> = NEGATIVE_CONDITIONS
+        .iter()
+        .copied()
+        .filter(|c| *c != condition)
+        .collect();
+    ReconcileError::new(disposition, reason, message)
+        .removing(&resolved)
+        .with_condition(condition, ConditionStatus::True)
+}
+
+fn fetch_failed(
+    disposition: Disposition,
+    reason: &str,
+    message: impl Into<String>,
+) -> ReconcileError {
+    fail(source_condition::FETCH_FAILED, disposition, reason, message)
+}
+
+/// A chart build error as Flux's `BuildError` words it: `<summary>: <cause>`.
+fn build_failed(reason: &'static str, cause: impl std::fmt::Display) -> ReconcileError {
+    let (summary, condition, disposition) = match reason {
+        build_error_reason::CHART_REFERENCE => (
+            "invalid chart reference",
+            source_condition::FETCH_FAILED,
+            Disposition::Stalled,
+        ),
+        build_error_reason::CHART_PULL => (
+            "chart pull error",
+            source_condition::FETCH_FAILED,
+            Disposition::Backoff,
+        ),
+        build_error_reason::VALUES_FILES_MERGE => (
+            "values files merge error",
+            source_condition::BUILD_FAILED,
+            Disposition::Stalled,
+        ),
+        _ => (
+            "chart package error",
+            source_condition::BUILD_FAILED,
+            Disposition::Backoff,
+        ),
+    };
+    fail(
+        condition,
+        disposition,
+        reason,
+        format!("{summary}: {cause}"),
+    )
+}
+
+/// Flux's `Build.Summary` for a pulled chart.
+fn summary(name: &str, version: &str) -> String {
+    format!("pulled '{name}' chart with version '{version}'")
+}
+
+impl Reconciler<HelmChart> for HelmChartReconciler {
+    async fn reconcile(
+        &self,
+        obj: Arc<HelmChart>,
+        ctx: Arc<Context>,
+    ) -> Result<Outcome, ReconcileError> {
+        let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
+        let current = stored_artifact(&self.storage, &ctx, obj.as_ref(), advertised).await;
+        let repo = self.source(&obj, &ctx).await?;
+        let repo_artifact = repo.status.as_ref().and_then(|s| s.artifact.clone());
+        let source_revision = repo_artifact.as_ref().map(|a| a.revision.clone());
+        let chart = self.pick(&obj, &repo, repo_artifact).await?;
+        let status = obj.status.as_ref();
+        let unchanged_spec = obj.metadata.generation.is_some()
+            && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
+        if let Some(artifact) = current.as_ref().filter(|a| {
+            unchanged_spec
+                && a.revision == chart.version
+                && status.and_then(|s| s.observed_chart_name.as_deref()) == Some(&chart.name)
+        }) {
+            record(
+                &ctx,
+                obj.as_ref(),
+                Severity::Trace,
+                source_reason::ARTIFACT_UP_TO_DATE,
+                &format!(
+                    "artifact up-to-date with remote revision: '{}'",
+                    artifact.revision
+                ),
+                &BTreeMap::new(),
+            )
+            .await;
+            return Ok(self.success(&chart, artifact.clone(), source_revision));
+        }
+        let repository = client_for(&repo, &ctx)
+            .await
+            .map_err(|e| fetch_failed(e.disposition(), e.reason, e.message))?;
+        let archive = repository
+            .download_chart(&chart, self.chart_max_size)
+            .await
+            .map_err(|e| {
+                pull_failed(format!(
+                    "failed to download chart for remote reference: {e}"
+                ))
+            })?;
+        validate_archive(&archive, &chart)?;
+        let artifact = self.store(&obj, &chart, archive).await?;
+        collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
+        self.notify(&ctx, &obj, &chart, &artifact).await;
+        Ok(self.success(&chart, artifact, source_revision))
+    }
+
+    async fn cleanup(&self, obj: Arc<HelmChart>, ctx: Arc<Context>) -> Result<(), ReconcileError> {
+        remove_all_artifacts(&self.storage, &ctx, obj.as_ref()).await
+    }
+}
+
+/// A download failure; one that looks like authentication is reported as Flux reports it.
+fn pull_failed(cause: String) -> ReconcileError {
+    let message = format!("chart pull error: {cause}");
+    let lower = message.to_lowercase();
+    let auth = [
+        "401",
+        "unauthorized",
+        "authentication required",
+        "tls",
+        "unknown certificate authority",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle));
+    if auth {
+        return fetch_failed(
+            Disposition::Backoff,
+            source_reason::AUTHENTICATION_FAILED,
+            format!("failed to authenticate with the Helm repository: {message}"),
+        );
+    }
+    fetch_failed(
+        Disposition::Backoff,
+        build_error_reason::CHART_PULL,
+        message,
+    )
+}
+
+/// The downloaded archive must be a chart whose metadata Helm accepts, of the version asked.
+fn validate_archive(archive: &[u8], chart: &ChartVersion) -> Result<(), ReconcileError> {
+    let invalid = |e: String| {
+        build_failed(
+            build_error_reason::CHART_PULL,
+            format!("failed to load chart metadata from written chart: {e}"),
+        )
+    };
+    let loaded = flux_helm::chart::load_archive(archive).map_err(|e| invalid(e.to_string()))?;
+    let meta = &loaded.metadata;
+    let mut as_index_entry = ChartVersion {
+        name: meta.name.clone(),
+        version: meta.version.clone(),
+        api_version: meta.api_version.clone(),
+        chart_type: meta.chart_type.clone(),
+        ..ChartVersion::default()
+    };
+    as_index_entry
+        .validate()
+        .map_err(|e| invalid(e.to_string()))?;
+    if meta.name != chart.name || meta.version != chart.version {
+        return Err(invalid(format!(
+            "the archive holds '{}' version '{}', the index says '{}' version '{}'",
+            meta.name, meta.version, chart.name, chart.version
+        )));
+    }
+    Ok(())
+}
+
+/// Flux's `RemoteReference.Validate`.
+fn validate_reference(name: &str) -> Result<(), String> {
+    static VALID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^([-a-z0-9]+/?\.?)+$").unwrap_or_else(|e| unreachable!("{e}"))
+    });
+    if name.is_empty() {
+        return Err("no name set for remote chart reference".into());
+    }
+    if !VALID.is_match(name) {
+        return Err(format!(
+            "invalid chart name '{name}': a valid name must be lower case letters and numbers and MAY be separated with dashes (-), slashes (/) or periods (.)"
+        ));
+    }
+    Ok(())
+}
+
+impl HelmChartReconciler {
+    /// The HelmRepository named by `spec.sourceRef`; other source kinds are not built yet.
+    async fn source(
+        &self,
+        obj: &HelmChart,
+        ctx: &Context,
+    ) -> Result<HelmRepository, ReconcileError> {
+        let source_ref = &obj.spec.source_ref;
+        if source_ref.kind != HelmChartSourceKind::HelmRepository {
+            let kind = serde_json::to_value(source_ref.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            return Err(fetch_failed(
+                Disposition::Stalled,
+                "UnsupportedSourceKind",
+                format!(
+                    "failed to get source: charts from a {kind} are not built by this source-controller yet"
+                ),
+            ));
+        }
+        let api: Api<HelmRepository> = Api::namespaced(ctx.client.clone(), &names(obj).namespace);
+        api.get(&source_ref.name).await.map_err(|e| {
+            fetch_failed(
+                Disposition::Backoff,
+                SOURCE_UNAVAILABLE_REASON,
+                format!("failed to get source: {}", kube_message(&e)),
+            )
+        })
+    }
+
+    /// The chart version to build: reference checks, then the stored index of the repository.
+    async fn pick(
+        &self,
+        obj: &HelmChart,
+        repo: &HelmRepository,
+        repo_artifact: Option<Artifact>,
+    ) -> Result<ChartVersion, ReconcileError> {
+        let unsupported = |what: &str| {
+            fail(
+                source_condition::BUILD_FAILED,
+                Disposition::Stalled,
+                build_error_reason::CHART_PACKAGE,
+                format!("chart package error: {what} not supported by this source-controller yet"),
+            )
+        };
+        if repo.spec.is_oci() {
+            return Err(fetch_failed(
+                Disposition::Stalled,
+                build_error_reason::CHART_PULL,
+                format!(
+                    "chart pull error: charts from the OCI HelmRepository '{}' are not pulled by this source-controller yet",
+                    obj.spec.source_ref.name
+                ),
+            ));
+        }
+        let no_artifact = || {
+            fail(
+                source_condition::FETCH_FAILED,
+                Disposition::Waiting,
+                NO_SOURCE_ARTIFACT_REASON,
+                format!(
+                    "no artifact available for HelmRepository source '{}'",
+                    obj.spec.source_ref.name
+                ),
+            )
+        };
+        let artifact = repo_artifact.ok_or_else(no_artifact)?;
+        if !self.storage.artifact_exists(&artifact) {
+            return Err(no_artifact());
+        }
+        if obj
+            .spec
+            .values_files
+            .as_ref()
+            .is_some_and(|v| !v.is_empty())
+        {
+            return Err(unsupported(
+                "merging spec.valuesFiles into the chart (repackaging) is",
+            ));
+        }
+        if obj.spec.verify.is_some() {
+            return Err(unsupported("spec.verify is"));
+        }
+        validate_reference(&obj.spec.chart)
+            .map_err(|e| build_failed(build_error_reason::CHART_REFERENCE, e))?;
+        let storage = self.storage.clone();
+        let index = blocking(move || {
+            let path = storage
+                .local_path(&artifact.path)
+                .map_err(|e| e.to_string())?;
+            let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
+            IndexFile::from_bytes(&bytes).map_err(|e| e.to_string())
+        })
+        .await?
+        .map_err(|e| {
+            build_failed(
+                build_error_reason::CHART_PULL,
+                format!(
+                    "failed to get chart version for remote reference: failed to load index: {e}"
+                ),
+            )
+        })?;
+        index
+            .chart_version(&obj.spec.chart, obj.spec.version())
+            .map_err(|e| {
+                build_failed(
+                    build_error_reason::CHART_REFERENCE,
+                    format!("failed to get chart version for remote reference: {e}"),
+                )
+            })
+    }
+
+    /// Writes the archive to `<chart>-<version>.tgz` and points `latest.tar.gz` at it.
+    async fn store(
+        &self,
+        obj: &HelmChart,
+        chart: &ChartVersion,
+        archive: Vec<u8>,
+    ) -> Result<Artifact, ReconcileError> {
+        let n = names(obj);
+        let mut artifact = self.storage.artifact_for(
+            "HelmChart",
+            &n.namespace,
+            &n.name,
+            &chart.version,
+            &format!("{}-{}.tgz", chart.name, chart.version),
+        );
+        let storage = self.storage.clone();
+        let storage_failed = |reason: &str, message: String| {
+            fail(
+                source_condition::STORAGE_OPERATION_FAILED,
+                Disposition::Backoff,
+                reason,
+                message,
+            )
+        };
+        blocking(move || {
+            storage.mkdir_all(&artifact).map_err(|e| {
+                storage_failed(
+                    source_reason::DIR_CREATION_FAILED,
+                    format!("failed to create artifact directory: {e}"),
+                )
+            })?;
+            let _lock = storage.lock(&artifact).map_err(|e| {
+                storage_failed(
+                    source_reason::ACQUIRE_LOCK_FAILED,
+                    format!("failed to acquire lock for artifact: {e}"),
+                )
+            })?;
+            storage
+                .write_with(&mut artifact, |w| w.write_all(&archive))
+                .map_err(|e| {
+                    storage_failed(
+                        source_reason::ARCHIVE_OPERATION_FAILED,
+                        format!("unable to copy Helm chart to storage: {e}"),
+                    )
+                })?;
+            if let Err(e) = storage.symlink(&artifact, "latest.tar.gz") {
+                tracing::info!(error = %e, "failed to update status URL symlink");
+            }
+            Ok(artifact)
+        })
+        .await?
+    }
+
+    fn success(
+        &self,
+        chart: &ChartVersion,
+        artifact: Artifact,
+        source_revision: Option<String>,
+    ) -> Outcome {
+        let message = summary(&chart.name, &chart.version);
+        let mut status = Map::new();
+        status.insert(
+            "url".into(),
+            json!(self.storage.url_for(&latest_link(&artifact.path))),
+        );
+        status.insert("artifact".into(), json!(artifact));
+        status.insert("observedChartName".into(), json!(chart.name));
+        status.insert(
+            "observedSourceArtifactRevision".into(),
+            source_revision.map_or(Value::Null, Value::String),
+        );
+        status.insert("observedValuesFiles".into(), Value::Null);
+        Outcome {
+            reason: CHART_PULL_SUCCEEDED_REASON.into(),
+            message: message.clone(),
+            status,
+            conditions: vec![(
+                source_condition::ARTIFACT_IN_STORAGE.into(),
+                ConditionStatus::True,
+                CHART_PULL_SUCCEEDED_REASON.into(),
+                message,
+            )],
+            remove_conditions: NEGATIVE_CONDITIONS
+                .iter()
+                .chain([&source_condition::SOURCE_VERIFIED])
+                .map(|c| c.to_string())
+                .collect(),
+            requeue_after: None,
+        }
+    }
+
+    /// Flux's `notify`: an event when the digest changed, or on recovery.
+    async fn notify(
+        &self,
+        ctx: &Context,
+        obj: &HelmChart,
+        chart: &ChartVersion,
+        artifact: &Artifact,
+    ) {
+        let previous = obj
+            .status
+            .as_ref()
+            .and_then(|s| s.artifact.as_ref())
+            .map(|a| a.digest.as_str());
+        if previous == Some(artifact.digest.as_str()) && !was_failing(&obj.status_conditions()) {
+            return;
+        }
+        let message = summary(&chart.name, &chart.version);
+        let metadata = BTreeMap::from([
+            ("revision".to_string(), artifact.revision.clone()),
+            ("digest".to_string(), artifact.digest.clone()),
+        ]);
+        tracing::info!(namespace = %names(obj).namespace, name = %names(obj).name, "{message}");
+        record(
+            ctx,
+            obj,
+            Severity::Info,
+            CHART_PULL_SUCCEEDED_REASON,
+            &message,
+            &metadata,
+        )
+        .await;
+    }
+}
+
+/// `<dir>/latest.tar.gz` beside the artifact's file.
+fn latest_link(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/latest.tar.gz"),
+        None => "latest.tar.gz".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_references_are_checked_as_flux() {
+        assert!(validate_reference("podinfo").is_ok());
+        assert!(validate_reference("org/podinfo.v2").is_ok());
+        assert_eq!(
+            validate_reference("").unwrap_err(),
+            "no name set for remote chart reference"
+        );
+        assert!(
+            validate_reference("PodInfo")
+                .unwrap_err()
+                .starts_with("invalid chart name 'PodInfo': a valid name must be lower case")
+        );
+        assert!(validate_reference("pod info").is_err());
+    }
+
+    #[test]
+    fn failures_are_worded_as_flux_build_errors() {
+        let e = build_failed(build_error_reason::CHART_REFERENCE, "no chart name found");
+        assert_eq!(e.message, "invalid chart reference: no chart name found");
+        assert_eq!(e.disposition, Disposition::Stalled);
+        let e = pull_failed("failed to fetch http://x/c.tgz : 401 Unauthorized".into());
+        assert_eq!(e.reason, "AuthenticationFailed");
+        assert_eq!(
+            e.message,
+            "failed to authenticate with the Helm repository: chart pull error: failed to fetch http://x/c.tgz : 401 Unauthorized"
+        );
+        let e = pull_failed("failed to fetch http://x/c.tgz : 404 Not Found".into());
+        assert_eq!(e.reason, "ChartPullError");
+        assert_eq!(
+            latest_link("helmchart/ns/app/app-1.0.0.tgz"),
+            "helmchart/ns/app/latest.tar.gz"
+        );
+    }
+}

@@ -1,0 +1,308 @@
+//! HelmChart from a HelmRepository, both reconcilers under the runtime's harness, against a
+//! chart repository that the real `helm package` and `helm repo index` made, behind basic auth:
+//! the chart version picked as Flux picks it, the archive stored as served (and read back by the
+//! real `helm show chart`), a new chart version in the index picked up through the repository
+//! watch, and Flux's reasons for a missing chart, a missing source and what is not built yet.
+
+mod common;
+
+use common::{NS, install_crd, settings};
+use flux_api::source::{HelmChart, HelmRepository};
+use flux_runtime::events::{DeliveryPolicy, EventRecorder};
+use flux_runtime::metrics::Metrics;
+use flux_runtime::reconcile::Context;
+use k8s_openapi::api::core::v1::{Event, Secret};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+use sha2::Digest;
+use source_controller::helmchart::{self, HelmChartReconciler};
+use source_controller::helmrepository::HelmRepositoryReconciler;
+use source_controller::storage::{DigestAlgorithm, Retention, Storage};
+use std::sync::Arc;
+use std::time::Duration;
+use testkit::chart_repo::{ChartRepo, helm_or_skip};
+
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    for _ in 0..600 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn ready_of(chart: &HelmChart) -> Option<flux_api::Condition> {
+    condition(chart, "Ready")
+}
+
+fn condition(chart: &HelmChart, type_: &str) -> Option<flux_api::Condition> {
+    chart
+        .status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == type_)
+        .cloned()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+fn context(client: &kube::Client, metrics_name: &str) -> Context {
+    let events = EventRecorder::new(
+        Some(client.clone()),
+        "",
+        "source-controller",
+        DeliveryPolicy::default(),
+    );
+    let mut controller = settings();
+    controller.metrics_name = metrics_name.into();
+    Context::new(client.clone(), events, Metrics::new(), controller)
+}
+
+fn helm_chart(name: &str, spec: serde_json::Value) -> HelmChart {
+    let mut spec = spec;
+    spec["interval"] = json!("1h");
+    if spec.get("sourceRef").is_none() {
+        spec["sourceRef"] = json!({"kind": "HelmRepository", "name": "charts"});
+    }
+    serde_json::from_value(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": spec,
+    }))
+    .unwrap()
+}
+
+/// Waits for Ready with `status` on chart `name`.
+async fn ready(charts: &Api<HelmChart>, name: &str, status: &str) -> HelmChart {
+    eventually(&format!("{name} Ready={status}"), || async {
+        let chart = charts.get(name).await.ok()?;
+        (format!("{:?}", ready_of(&chart)?.status) == status).then_some(chart)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charts_are_pulled_from_a_helm_repository_as_flux_pulls_them() {
+    if helm_or_skip().is_none() {
+        return;
+    }
+    let repo = ChartRepo::start(Some(("flux", "s3cret"))).unwrap();
+    repo.add_chart("podinfo", "6.5.0").unwrap();
+    let packaged = repo.add_chart("podinfo", "6.6.0").unwrap();
+    repo.add_chart("podinfo", "7.0.0-rc.1").unwrap();
+    repo.index().unwrap();
+
+    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+    let client = emulator.client().await.expect("client");
+    install_crd(&client, "HelmRepository").await;
+    install_crd(&client, "HelmChart").await;
+    let storage_dir = tempfile::tempdir().unwrap();
+    let storage = Arc::new(
+        Storage::new(
+            storage_dir.path(),
+            "localhost:9090",
+            Retention::default(),
+            DigestAlgorithm::Sha256,
+        )
+        .unwrap(),
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let repositories = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
+        HelmRepositoryReconciler::new(storage.clone(), 50 << 20),
+        context(&client, "helmrepository"),
+        stopped(stop_rx.clone()),
+    ));
+    let chart_controller = tokio::spawn(
+        flux_runtime::reconcile::run_with_watches::<HelmChart, _, _>(
+            HelmChartReconciler::new(storage.clone(), 10 << 20),
+            context(&client, "helmchart"),
+            stopped(stop_rx),
+            helmchart::watches(),
+        ),
+    );
+
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "creds", "namespace": NS},
+        "stringData": {"username": "flux", "password": "s3cret"},
+    }))
+    .unwrap();
+    Api::<Secret>::namespaced(client.clone(), NS)
+        .create(&PostParams::default(), &secret)
+        .await
+        .unwrap();
+    let charts: Api<HelmChart> = Api::namespaced(client.clone(), NS);
+    // Created before its repository: it waits for the index.
+    charts
+        .create(
+            &PostParams::default(),
+            &helm_chart("podinfo", json!({"chart": "podinfo", "version": "6.x"})),
+        )
+        .await
+        .unwrap();
+    let waiting = ready(&charts, "podinfo", "False").await;
+    assert_eq!(ready_of(&waiting).unwrap().reason, "SourceUnavailable");
+    let repositories_api: Api<HelmRepository> = Api::namespaced(client.clone(), NS);
+    let helm_repository: HelmRepository = serde_json::from_value(json!({
+        "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
+        "metadata": {"name": "charts", "namespace": NS},
+        "spec": {"url": repo.url(), "interval": "1h", "secretRef": {"name": "creds"}}
+    }))
+    .unwrap();
+    repositories_api
+        .create(&PostParams::default(), &helm_repository)
+        .await
+        .unwrap();
+
+    // The newest 6.x, stored as the repository served it.
+    let pulled = ready(&charts, "podinfo", "True").await;
+    let ready_condition = ready_of(&pulled).unwrap();
+    assert_eq!(ready_condition.reason, "ChartPullSucceeded");
+    assert_eq!(
+        ready_condition.message,
+        "pulled 'podinfo' chart with version '6.6.0'"
+    );
+    let status = pulled.status.clone().unwrap();
+    let artifact = status.artifact.clone().unwrap();
+    assert_eq!(artifact.revision, "6.6.0");
+    assert_eq!(artifact.path, "helmchart/default/podinfo/podinfo-6.6.0.tgz");
+    let served = std::fs::read(&packaged).unwrap();
+    assert_eq!(artifact.digest, sha256(&served));
+    assert_eq!(status.observed_chart_name.as_deref(), Some("podinfo"));
+    let repo_revision = repositories_api
+        .get("charts")
+        .await
+        .unwrap()
+        .status
+        .unwrap()
+        .artifact
+        .unwrap()
+        .revision;
+    assert_eq!(
+        status.observed_source_artifact_revision.as_deref(),
+        Some(repo_revision.as_str())
+    );
+    assert_eq!(
+        status.url.as_deref(),
+        Some("http://localhost:9090/helmchart/default/podinfo/latest.tar.gz")
+    );
+    let stored = storage_dir.path().join(&artifact.path);
+    let shown = repo
+        .helm(&["show", "chart", &stored.to_string_lossy()])
+        .unwrap();
+    assert!(
+        shown.contains("name: podinfo") && shown.contains("version: 6.6.0"),
+        "{shown}"
+    );
+    let events: Api<Event> = Api::namespaced(client.clone(), NS);
+    eventually("a ChartPullSucceeded event", || async {
+        let list = events.list(&ListParams::default()).await.ok()?;
+        list.items.into_iter().find(|e| {
+            e.reason.as_deref() == Some("ChartPullSucceeded")
+                && e.message.as_deref() == Some("pulled 'podinfo' chart with version '6.6.0'")
+        })
+    })
+    .await;
+
+    // `*` leaves the release candidate out; an exact version takes it.
+    for (name, version, expected) in [("latest", "*", "6.6.0"), ("rc", "7.0.0-rc.1", "7.0.0-rc.1")]
+    {
+        charts
+            .create(
+                &PostParams::default(),
+                &helm_chart(name, json!({"chart": "podinfo", "version": version})),
+            )
+            .await
+            .unwrap();
+        let chart = ready(&charts, name, "True").await;
+        assert_eq!(chart.status.unwrap().artifact.unwrap().revision, expected);
+    }
+
+    // A new version in the index: the repository's new artifact re-queues the chart.
+    repo.add_chart("podinfo", "6.7.0").unwrap();
+    repo.index().unwrap();
+    repositories_api
+        .patch(
+            "charts",
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": "1"}}}),
+            ),
+        )
+        .await
+        .unwrap();
+    eventually("podinfo 6.7.0", || async {
+        let chart = charts.get("podinfo").await.ok()?;
+        (chart.status?.artifact?.revision == "6.7.0").then_some(())
+    })
+    .await;
+
+    // Flux's reasons for what cannot be built.
+    let cases = [
+        (
+            "missing-chart",
+            json!({"chart": "nothing-here"}),
+            "InvalidChartReference",
+            "invalid chart reference: failed to get chart version for remote reference: no chart name found",
+        ),
+        (
+            "no-match",
+            json!({"chart": "podinfo", "version": ">=9"}),
+            "InvalidChartReference",
+            "invalid chart reference: failed to get chart version for remote reference: no 'podinfo' chart with version matching '>=9' found",
+        ),
+        (
+            "values-files",
+            json!({"chart": "podinfo", "valuesFiles": ["values.yaml", "prod.yaml"]}),
+            "ChartPackageError",
+            "chart package error: merging spec.valuesFiles into the chart (repackaging) is not supported by this source-controller yet",
+        ),
+        (
+            "from-git",
+            json!({"chart": "./charts/app", "sourceRef": {"kind": "GitRepository", "name": "app"}}),
+            "UnsupportedSourceKind",
+            "failed to get source: charts from a GitRepository are not built by this source-controller yet",
+        ),
+    ];
+    for (name, spec, reason, message) in cases {
+        charts
+            .create(&PostParams::default(), &helm_chart(name, spec))
+            .await
+            .unwrap();
+        let failed = ready(&charts, name, "False").await;
+        let ready_condition = ready_of(&failed).unwrap();
+        assert_eq!(
+            (
+                ready_condition.reason.as_str(),
+                ready_condition.message.as_str()
+            ),
+            (reason, message),
+            "{name}"
+        );
+        assert_eq!(
+            condition(&failed, "Stalled").map(|c| c.reason),
+            Some(reason.to_string()),
+            "{name} is stalled"
+        );
+    }
+
+    let _ = stop_tx.send(true);
+    for task in [repositories, chart_controller] {
+        tokio::time::timeout(Duration::from_secs(30), task)
+            .await
+            .expect("controller stops")
+            .unwrap();
+    }
+}
