@@ -89,6 +89,27 @@ pub async fn secret_data(
         .collect())
 }
 
+/// A failed step: its condition (`status`, True for the negative ones) next to Ready=False.
+/// The kind's other negative conditions go, as each Flux step deletes its own once it has
+/// succeeded and the failing step is the last one that ran.
+pub fn step_failed(
+    negative: &[&'static str],
+    condition: &'static str,
+    status: flux_api::ConditionStatus,
+    disposition: Disposition,
+    reason: &str,
+    message: impl Into<String>,
+) -> ReconcileError {
+    let resolved: Vec<&str> = negative
+        .iter()
+        .copied()
+        .filter(|c| *c != condition)
+        .collect();
+    ReconcileError::new(disposition, reason, message)
+        .removing(&resolved)
+        .with_condition(condition, status)
+}
+
 /// True when the object's Ready condition is False (a success after it is a recovery).
 pub fn was_failing(conditions: &[flux_api::Condition]) -> bool {
     conditions

@@ -364,56 +364,25 @@ impl Storage {
         if !dir.is_dir() {
             return Err(StorageError::InvalidDir(dir.display().to_string()));
         }
-        let dest = self.local_path(&artifact.path)?;
-        let parent = dest.parent().unwrap_or(&self.base);
-        let tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(parent)
-            .map_err(io_err("failed to create temporary file in", parent))?;
-        let file = tmp
-            .as_file()
-            .try_clone()
-            .map_err(io_err("failed to open", tmp.path()))?;
-        let writer = DigestWriter {
-            inner: BufWriter::with_capacity(256 * 1024, file),
-            hasher: self.algorithm.hasher(),
-            written: 0,
-        };
-        let gz = flate2::write::GzEncoder::new(writer, flate2::Compression::default());
-        let mut tar = tar::Builder::new(gz);
-        tar.mode(tar::HeaderMode::Deterministic);
-        write_tree(&mut tar, dir, matcher)?;
-        let gz = tar
-            .into_inner()
-            .map_err(io_err("failed to finish tar stream for", &dest))?;
-        let mut writer = gz
-            .finish()
-            .map_err(io_err("failed to finish gzip stream for", &dest))?;
-        writer
-            .flush()
-            .map_err(io_err("failed to write", tmp.path()))?;
-        let DigestWriter {
-            inner,
-            hasher,
-            written,
-        } = writer;
         // A crash before the rename leaves only a temporary file; a torn artifact is caught by
         // the digest check of the next reconcile, so no fsync (as Flux).
-        drop(
-            inner
-                .into_inner()
-                .map_err(|e| io_err("failed to write", tmp.path())(e.into_error()))?,
-        );
-        set_mode(tmp.path(), 0o600)?;
-        tmp.persist(&dest)
-            .map_err(|e| io_err("failed to rename artifact to", &dest)(e.error))?;
-        artifact.digest = hasher.finish();
-        artifact.size = Some(written as i64);
-        if let Ok(stamp) = file_stamp(&dest) {
-            self.remember(dest, stamp, artifact.digest.clone());
+        // The walk's own errors (a file that cannot be read, ...) are kept as they are.
+        let mut walk_error = None;
+        let written = self.write_with(artifact, |w| {
+            let gz = flate2::write::GzEncoder::new(w, flate2::Compression::default());
+            let mut tar = tar::Builder::new(gz);
+            tar.mode(tar::HeaderMode::Deterministic);
+            if let Err(e) = write_tree(&mut tar, dir, matcher) {
+                walk_error = Some(e);
+                return Err(std::io::Error::other("archive aborted"));
+            }
+            tar.into_inner()?.finish()?;
+            Ok(())
+        });
+        match walk_error {
+            Some(e) => Err(e),
+            None => written,
         }
-        artifact.last_update_time = Time::now();
-        Ok(())
     }
 
     /// Stream what `write` produces to the artifact's path (temporary file, then rename),

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{NS, git_server, install_crds, settings};
+use common::{NS, condition, eventually, git_server, install_crds, settings};
 use flux_api::source::GitRepository;
 use flux_runtime::events::{DeliveryPolicy, EventRecorder};
 use flux_runtime::metrics::Metrics;
@@ -17,30 +17,6 @@ use source_controller::storage::{DigestAlgorithm, Retention, Storage};
 use std::sync::Arc;
 use std::time::Duration;
 use testkit::git_server::GitServerOptions;
-
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    for _ in 0..600 {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn condition(repo: &GitRepository, type_: &str) -> Option<flux_api::Condition> {
-    repo.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == type_)
-        .cloned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_controller_serves_artifacts_and_cleans_up_on_deletion() {

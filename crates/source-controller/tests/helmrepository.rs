@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{NS, install_crd, settings};
+use common::{NS, condition, eventually, install_crd, settings};
 use flux_api::source::HelmRepository;
 use flux_runtime::events::{DeliveryPolicy, EventRecorder};
 use flux_runtime::metrics::Metrics;
@@ -20,30 +20,6 @@ use source_controller::storage::{DigestAlgorithm, Retention, Storage};
 use std::sync::Arc;
 use std::time::Duration;
 use testkit::chart_repo::{ChartRepo, helm_or_skip};
-
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    for _ in 0..600 {
-        if let Some(v) = check().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn condition(repo: &HelmRepository, type_: &str) -> Option<flux_api::Condition> {
-    repo.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == type_)
-        .cloned()
-}
 
 fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))

@@ -12,7 +12,7 @@ pub mod verify;
 use crate::ignore::{self, IgnoreMatcher};
 use crate::reconcile::{
     blocking, collect_garbage, kube_message, names, record, remove_all_artifacts, secret_data,
-    stored_artifact, was_failing,
+    step_failed, stored_artifact, was_failing,
 };
 use crate::storage::{Storage, StorageError, secure_join};
 use content::{artifact_set_differs, content_config_changed};
@@ -69,16 +69,14 @@ fn fail(
         Marks::SourceVerifiedFalse => ConditionStatus::False,
         _ => ConditionStatus::True,
     };
-    // The other steps' failures are behind us: their conditions go, as each Flux step deletes
-    // its own negative condition once it succeeds.
-    let resolved: Vec<&str> = NEGATIVE_CONDITIONS
-        .iter()
-        .copied()
-        .filter(|c| *c != marks.condition())
-        .collect();
-    ReconcileError::new(disposition, reason, message)
-        .removing(&resolved)
-        .with_condition(marks.condition(), status)
+    step_failed(
+        &NEGATIVE_CONDITIONS,
+        marks.condition(),
+        status,
+        disposition,
+        reason,
+        message,
+    )
 }
 
 /// Conditions that only exist while a step fails; removed once the reconcile succeeds.

@@ -12,7 +12,8 @@
 
 use crate::helm::repository::{ChartRepository, client_for};
 use crate::reconcile::{
-    blocking, collect_garbage, names, record, remove_all_artifacts, stored_artifact, was_failing,
+    blocking, collect_garbage, names, record, remove_all_artifacts, step_failed, stored_artifact,
+    was_failing,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -60,14 +61,14 @@ fn fail(
     reason: &str,
     message: impl Into<String>,
 ) -> ReconcileError {
-    let resolved: Vec<&str> = NEGATIVE_CONDITIONS
-        .iter()
-        .copied()
-        .filter(|c| *c != condition)
-        .collect();
-    ReconcileError::new(disposition, reason, message)
-        .removing(&resolved)
-        .with_condition(condition, ConditionStatus::True)
+    step_failed(
+        &NEGATIVE_CONDITIONS,
+        condition,
+        ConditionStatus::True,
+        disposition,
+        reason,
+        message,
+    )
 }
 
 fn fetch_failed(

@@ -296,3 +296,28 @@ pub fn names(files: &BTreeMap<String, Option<Vec<u8>>>) -> Vec<String> {
         })
         .collect()
 }
+
+/// Polls `check` every 50 ms, for up to 30 s, until it gives a value.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    for _ in 0..600 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// The object's condition of `type_`.
+pub fn condition<K: flux_runtime::reconcile::FluxObject>(
+    obj: &K,
+    type_: &str,
+) -> Option<flux_api::Condition> {
+    obj.status_conditions()
+        .into_iter()
+        .find(|c| c.type_ == type_)
+}
