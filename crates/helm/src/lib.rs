@@ -6,6 +6,7 @@ pub mod error;
 pub mod files;
 pub mod funcs;
 pub mod manifest;
+pub mod package;
 pub mod render;
 pub mod repo;
 pub mod schema;
@@ -291,7 +292,7 @@ pub fn user_values(sources: &[ValuesSource]) -> Result<Value, Error> {
 }
 
 /// Helm's mergeMaps for -f files: maps merge recursively, everything else is replaced.
-fn merge_maps(dst: &Value, src: &Value) {
+pub(crate) fn merge_maps(dst: &Value, src: &Value) {
     let (Value::Map(d), Value::Map(s)) = (dst, src) else {
         return;
     };
