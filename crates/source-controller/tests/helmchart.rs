@@ -2,7 +2,8 @@
 //! chart repository that the real `helm package` and `helm repo index` made, behind basic auth:
 //! the chart version picked as Flux picks it, the archive stored as served (and read back by the
 //! real `helm show chart`), a new chart version in the index picked up through the repository
-//! watch, and Flux's reasons for a missing chart, a missing source and what is not built yet.
+//! watch, values files merged into a repackaged chart (read back by the real helm), and Flux's
+//! reasons for a missing chart, a missing values file, a missing source and what is not built yet.
 
 mod common;
 
@@ -206,7 +207,15 @@ async fn charts_are_pulled_from_a_helm_repository_as_flux_pulls_them() {
     }
 
     // A new version in the index: the repository's new artifact re-queues the chart.
-    repo.add_chart("podinfo", "6.7.0").unwrap();
+    repo.add_chart_with(
+        "podinfo",
+        "6.7.0",
+        &[(
+            "values-prod.yaml",
+            "replicaCount: 3\nresources:\n  limits:\n    cpu: 100m\n",
+        )],
+    )
+    .unwrap();
     repo.index().unwrap();
     repositories_api
         .patch(
@@ -239,10 +248,10 @@ async fn charts_are_pulled_from_a_helm_repository_as_flux_pulls_them() {
             "invalid chart reference: failed to get chart version for remote reference: no 'podinfo' chart with version matching '>=9' found",
         ),
         (
-            "values-files",
-            json!({"chart": "podinfo", "valuesFiles": ["values.yaml", "prod.yaml"]}),
-            "ChartPackageError",
-            "chart package error: merging spec.valuesFiles into the chart (repackaging) is not supported by this source-controller yet",
+            "missing-values-file",
+            json!({"chart": "podinfo", "valuesFiles": ["values.yaml", "absent.yaml"]}),
+            "ValuesFilesError",
+            "values files merge error: failed to merge chart values: no values file found at path 'absent.yaml'",
         ),
         (
             "from-git",
@@ -272,6 +281,54 @@ async fn charts_are_pulled_from_a_helm_repository_as_flux_pulls_them() {
             "{name} is stalled"
         );
     }
+
+    // Values files merged into the chart: repackaged, the version with the generation as
+    // build metadata; the real helm reads the merged values from the artifact.
+    charts
+        .create(
+            &PostParams::default(),
+            &helm_chart(
+                "prod",
+                json!({"chart": "podinfo", "valuesFiles": ["values.yaml", "values-prod.yaml", "absent.yaml"], "ignoreMissingValuesFiles": true}),
+            ),
+        )
+        .await
+        .unwrap();
+    let prod = ready(&charts, "prod", "True").await;
+    let ready_condition = ready_of(&prod).unwrap();
+    assert_eq!(ready_condition.reason, "ChartPackageSucceeded");
+    assert_eq!(
+        ready_condition.message,
+        "packaged 'podinfo' chart with version '6.7.0+1' and merged values files [values.yaml values-prod.yaml]"
+    );
+    let status = prod.status.clone().unwrap();
+    let artifact = status.artifact.unwrap();
+    assert_eq!(artifact.revision, "6.7.0+1");
+    assert_eq!(artifact.path, "helmchart/default/prod/podinfo-6.7.0+1.tgz");
+    assert_eq!(
+        status.observed_values_files,
+        Some(vec![
+            "values.yaml".to_string(),
+            "values-prod.yaml".to_string()
+        ])
+    );
+    let stored = storage_dir.path().join(&artifact.path);
+    let values = repo
+        .helm(&["show", "values", &stored.to_string_lossy()])
+        .unwrap();
+    // `helm show values` prints the file and a newline.
+    assert_eq!(
+        values.strip_suffix('\n'),
+        Some("replicaCount: 3\nresources:\n  limits:\n    cpu: 100m\n")
+    );
+    let shown = repo
+        .helm(&["show", "chart", &stored.to_string_lossy()])
+        .unwrap();
+    assert!(shown.contains("version: 6.7.0+1"), "{shown}");
+    let rendered = repo
+        .helm(&["template", "r1", &stored.to_string_lossy()])
+        .unwrap();
+    assert!(rendered.contains("replicas: \"3\""), "{rendered}");
 
     let _ = stop_tx.send(true);
     for task in [repositories, chart_controller] {

@@ -209,11 +209,28 @@ impl ChartRepo {
     /// Packages a small application chart `name` at `version` into the repository folder with
     /// `helm package`; returns the archive's path.
     pub fn add_chart(&self, name: &str, version: &str) -> Result<PathBuf> {
+        self.add_chart_with(name, version, &[])
+    }
+
+    /// [`ChartRepo::add_chart`] with more files in the chart (e.g. `values-prod.yaml`).
+    pub fn add_chart_with(
+        &self,
+        name: &str,
+        version: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<PathBuf> {
         let src = self
             .dir
             .path()
             .join("src")
             .join(format!("{name}-{version}"));
+        for (path, contents) in extra {
+            let file = src.join(path);
+            if let Some(dir) = file.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(file, contents)?;
+        }
         std::fs::create_dir_all(src.join("templates"))?;
         std::fs::write(
             src.join("Chart.yaml"),

@@ -20,8 +20,8 @@ use crate::storage::Storage;
 use flux_api::ConditionStatus;
 use flux_api::meta::Artifact;
 use flux_api::source::{
-    CHART_PULL_SUCCEEDED_REASON, HelmChart, HelmChartSourceKind, HelmRepository,
-    NO_SOURCE_ARTIFACT_REASON, SOURCE_UNAVAILABLE_REASON, build_error_reason,
+    CHART_PACKAGE_SUCCEEDED_REASON, CHART_PULL_SUCCEEDED_REASON, HelmChart, HelmChartSourceKind,
+    HelmRepository, NO_SOURCE_ARTIFACT_REASON, SOURCE_UNAVAILABLE_REASON, build_error_reason,
     condition_type as source_condition, reason as source_reason,
 };
 use flux_helm::repo::{ChartVersion, IndexFile};
@@ -126,9 +126,51 @@ fn build_failed(reason: &'static str, cause: impl std::fmt::Display) -> Reconcil
     )
 }
 
-/// Flux's `Build.Summary` for a pulled chart.
-fn summary(name: &str, version: &str) -> String {
-    format!("pulled '{name}' chart with version '{version}'")
+/// What a build made (Flux's `chart.Build`): the chart, its version (with Flux's build
+/// metadata when values files are merged), whether it was repackaged, the values files merged.
+struct Build {
+    name: String,
+    version: String,
+    packaged: bool,
+    values_files: Vec<String>,
+}
+
+impl Build {
+    /// Flux's `Build.Summary`.
+    fn summary(&self) -> String {
+        let action = if self.packaged { "packaged" } else { "pulled" };
+        let mut s = format!(
+            "{action} '{}' chart with version '{}'",
+            self.name, self.version
+        );
+        if !self.values_files.is_empty() {
+            s.push_str(&format!(
+                " and merged values files [{}]",
+                self.values_files.join(" ")
+            ));
+        }
+        s
+    }
+
+    fn reason(&self) -> &'static str {
+        if self.packaged {
+            CHART_PACKAGE_SUCCEEDED_REASON
+        } else {
+            CHART_PULL_SUCCEEDED_REASON
+        }
+    }
+}
+
+/// Flux's `setBuildMetaData`: the chart version with `+<generation>` as its build metadata.
+fn with_build_metadata(version: &str, metadata: &str) -> Result<String, ReconcileError> {
+    let mut parsed = flux_helm::funcs::semver::Version::parse(version).ok_or_else(|| {
+        build_failed(
+            build_error_reason::CHART_METADATA_PATCH,
+            format!("failed to parse version from chart metadata as SemVer: Invalid Semantic Version: {version}"),
+        )
+    })?;
+    parsed.meta = metadata.to_string();
+    Ok(parsed.to_canonical())
 }
 
 impl Reconciler<HelmChart> for HelmChartReconciler {
@@ -143,12 +185,19 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
         let repo_artifact = repo.status.as_ref().and_then(|s| s.artifact.clone());
         let source_revision = repo_artifact.as_ref().map(|a| a.revision.clone());
         let chart = self.pick(&obj, &repo, repo_artifact).await?;
+        let values_files: Vec<String> = obj.spec.values_files.clone().unwrap_or_default();
+        let version = if values_files.is_empty() {
+            chart.version.clone()
+        } else {
+            let generation = obj.metadata.generation.unwrap_or(0);
+            with_build_metadata(&chart.version, &generation.to_string())?
+        };
         let status = obj.status.as_ref();
         let unchanged_spec = obj.metadata.generation.is_some()
             && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
         if let Some(artifact) = current.as_ref().filter(|a| {
             unchanged_spec
-                && a.revision == chart.version
+                && a.revision == version
                 && status.and_then(|s| s.observed_chart_name.as_deref()) == Some(&chart.name)
         }) {
             record(
@@ -163,7 +212,15 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                 &BTreeMap::new(),
             )
             .await;
-            return Ok(self.success(&chart, artifact.clone(), source_revision));
+            let build = Build {
+                name: chart.name.clone(),
+                version,
+                packaged: !values_files.is_empty(),
+                values_files: status
+                    .and_then(|s| s.observed_values_files.clone())
+                    .unwrap_or(values_files),
+            };
+            return Ok(self.success(&obj, &build, artifact.clone(), source_revision));
         }
         let repository = client_for(&repo, &ctx)
             .await
@@ -177,10 +234,24 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                 ))
             })?;
         validate_archive(&archive, &chart)?;
-        let artifact = self.store(&obj, &chart, archive).await?;
+        let (archive, build) = if values_files.is_empty() {
+            let build = Build {
+                name: chart.name.clone(),
+                version,
+                packaged: false,
+                values_files: Vec::new(),
+            };
+            (archive, build)
+        } else {
+            let ignore_missing = obj.spec.ignore_missing_values_files.unwrap_or(false);
+            let name = chart.name.clone();
+            blocking(move || package(&archive, name, version, &values_files, ignore_missing))
+                .await??
+        };
+        let artifact = self.store(&obj, &build, archive).await?;
         collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
-        self.notify(&ctx, &obj, &chart, &artifact).await;
-        Ok(self.success(&chart, artifact, source_revision))
+        self.notify(&ctx, &obj, &build, &artifact).await;
+        Ok(self.success(&obj, &build, artifact, source_revision))
     }
 
     async fn cleanup(&self, obj: Arc<HelmChart>, ctx: Arc<Context>) -> Result<(), ReconcileError> {
@@ -242,6 +313,47 @@ fn validate_archive(archive: &[u8], chart: &ChartVersion) -> Result<(), Reconcil
         )));
     }
     Ok(())
+}
+
+/// The remote builder's packaging: the downloaded chart loaded, the values files merged into
+/// its `values.yaml`, its version set, and the archive written again.
+fn package(
+    archive: &[u8],
+    name: String,
+    version: String,
+    values_files: &[String],
+    ignore_missing: bool,
+) -> Result<(Vec<u8>, Build), ReconcileError> {
+    let chart = flux_helm::chart::load_archive(archive).map_err(|e| {
+        build_failed(
+            build_error_reason::CHART_PACKAGE,
+            format!("failed to load downloaded chart: {e}"),
+        )
+    })?;
+    let (merged, used) =
+        flux_helm::package::merge_values_files(&chart, values_files, ignore_missing).map_err(
+            |e| {
+                build_failed(
+                    build_error_reason::VALUES_FILES_MERGE,
+                    format!("failed to merge chart values: {e}"),
+                )
+            },
+        )?;
+    // Flux records the values files only when the merged values differ from the chart's own
+    // values.yaml, byte for byte as written.
+    let merged_yaml = flux_helm::yaml::to_yaml(&merged)
+        .map_err(|e| build_failed(build_error_reason::VALUES_FILES_MERGE, e))?;
+    let changed =
+        flux_helm::package::values_yaml_of(archive).as_deref() != Some(merged_yaml.as_str());
+    let packaged = flux_helm::package::repackage(archive, &version, Some(&merged))
+        .map_err(|e| build_failed(build_error_reason::CHART_PACKAGE, e))?;
+    let build = Build {
+        name,
+        version,
+        packaged: true,
+        values_files: if changed { used } else { Vec::new() },
+    };
+    Ok((packaged, build))
 }
 
 /// Flux's `RemoteReference.Validate`.
@@ -331,16 +443,6 @@ impl HelmChartReconciler {
         if !self.storage.artifact_exists(&artifact) {
             return Err(no_artifact());
         }
-        if obj
-            .spec
-            .values_files
-            .as_ref()
-            .is_some_and(|v| !v.is_empty())
-        {
-            return Err(unsupported(
-                "merging spec.valuesFiles into the chart (repackaging) is",
-            ));
-        }
         if obj.spec.verify.is_some() {
             return Err(unsupported("spec.verify is"));
         }
@@ -377,7 +479,7 @@ impl HelmChartReconciler {
     async fn store(
         &self,
         obj: &HelmChart,
-        chart: &ChartVersion,
+        build: &Build,
         archive: Vec<u8>,
     ) -> Result<Artifact, ReconcileError> {
         let n = names(obj);
@@ -385,8 +487,8 @@ impl HelmChartReconciler {
             "HelmChart",
             &n.namespace,
             &n.name,
-            &chart.version,
-            &format!("{}-{}.tgz", chart.name, chart.version),
+            &build.version,
+            &format!("{}-{}.tgz", build.name, build.version),
         );
         let storage = self.storage.clone();
         let storage_failed = |reason: &str, message: String| {
@@ -428,31 +530,42 @@ impl HelmChartReconciler {
 
     fn success(
         &self,
-        chart: &ChartVersion,
+        obj: &HelmChart,
+        build: &Build,
         artifact: Artifact,
         source_revision: Option<String>,
     ) -> Outcome {
-        let message = summary(&chart.name, &chart.version);
+        let message = build.summary();
         let mut status = Map::new();
         status.insert(
             "url".into(),
             json!(self.storage.url_for(&latest_link(&artifact.path))),
         );
         status.insert("artifact".into(), json!(artifact));
-        status.insert("observedChartName".into(), json!(chart.name));
+        status.insert("observedChartName".into(), json!(build.name));
         status.insert(
             "observedSourceArtifactRevision".into(),
             source_revision.map_or(Value::Null, Value::String),
         );
-        status.insert("observedValuesFiles".into(), Value::Null);
+        // Flux keeps the merged files only when missing ones may be left out.
+        let observed_values_files =
+            obj.spec.ignore_missing_values_files.unwrap_or(false) && !build.values_files.is_empty();
+        status.insert(
+            "observedValuesFiles".into(),
+            if observed_values_files {
+                json!(build.values_files)
+            } else {
+                Value::Null
+            },
+        );
         Outcome {
-            reason: CHART_PULL_SUCCEEDED_REASON.into(),
+            reason: build.reason().into(),
             message: message.clone(),
             status,
             conditions: vec![(
                 source_condition::ARTIFACT_IN_STORAGE.into(),
                 ConditionStatus::True,
-                CHART_PULL_SUCCEEDED_REASON.into(),
+                build.reason().into(),
                 message,
             )],
             remove_conditions: NEGATIVE_CONDITIONS
@@ -465,13 +578,7 @@ impl HelmChartReconciler {
     }
 
     /// Flux's `notify`: an event when the digest changed, or on recovery.
-    async fn notify(
-        &self,
-        ctx: &Context,
-        obj: &HelmChart,
-        chart: &ChartVersion,
-        artifact: &Artifact,
-    ) {
+    async fn notify(&self, ctx: &Context, obj: &HelmChart, build: &Build, artifact: &Artifact) {
         let previous = obj
             .status
             .as_ref()
@@ -480,7 +587,7 @@ impl HelmChartReconciler {
         if previous == Some(artifact.digest.as_str()) && !was_failing(&obj.status_conditions()) {
             return;
         }
-        let message = summary(&chart.name, &chart.version);
+        let message = build.summary();
         let metadata = BTreeMap::from([
             ("revision".to_string(), artifact.revision.clone()),
             ("digest".to_string(), artifact.digest.clone()),
@@ -490,7 +597,7 @@ impl HelmChartReconciler {
             ctx,
             obj,
             Severity::Info,
-            CHART_PULL_SUCCEEDED_REASON,
+            build.reason(),
             &message,
             &metadata,
         )
