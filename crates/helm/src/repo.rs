@@ -403,19 +403,6 @@ impl serde_json::ser::Formatter for GoIndent {
     }
 }
 
-/// The YAML parser's limits, scaled to the document: a real index (tens of thousands of chart
-/// versions) has millions of nodes, far past the parser's defaults, while its size is already
-/// bounded by `--helm-index-max-size`. The alias limits that stop expansion bombs stay.
-fn index_options(len: usize) -> serde_saphyr::Options {
-    let mut options = serde_saphyr::Options::default();
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_nodes = budget.max_nodes.max(len);
-    budget.max_events = budget.max_events.max(len.saturating_mul(2));
-    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
-    options.budget = Some(budget);
-    options
-}
-
 /// Why [`IndexFile::chart_version`] found nothing; worded as Helm and Flux word it.
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
@@ -506,6 +493,14 @@ impl<'de> Deserialize<'de> for ValidVersions {
         }
         d.deserialize_seq(Visitor)
     }
+}
+
+/// The YAML parser's options for an index of `len` bytes (its size is bounded by
+/// `--helm-index-max-size`).
+fn index_options(len: usize) -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(crate::yaml::scaled_budget(len));
+    options
 }
 
 /// Helm's `SortEntries`: by semver, newest first (versions are valid after validation).

@@ -130,8 +130,20 @@ fn node_value(n: Node, depth: usize) -> Result<Value, String> {
     })
 }
 
-fn saphyr_options() -> serde_saphyr::Options {
+/// The YAML parser's limits for a document of `len` bytes. Its defaults (250,000 nodes) are
+/// below what large values files and chart indexes hold, while their size is bounded by the
+/// callers; the alias limits that stop expansion bombs stay as they are.
+pub(crate) fn scaled_budget(len: usize) -> serde_saphyr::Budget {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len);
+    budget.max_events = budget.max_events.max(len.saturating_mul(2));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
+    budget
+}
+
+fn saphyr_options(len: usize) -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
+    o.budget = Some(scaled_budget(len));
     o.legacy_octal_numbers = true;
     // go-yaml v2 (what Helm reads values with) lets a repeated key's last value win
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
@@ -143,7 +155,7 @@ pub fn parse_yaml(src: &str) -> Result<Value, String> {
     if src.trim().is_empty() {
         return Ok(Value::Nil);
     }
-    let docs: Vec<Node> = serde_saphyr::from_multiple_with_options(src, saphyr_options())
+    let docs: Vec<Node> = serde_saphyr::from_multiple_with_options(src, saphyr_options(src.len()))
         .map_err(|e| format!("yaml: {e}"))?;
     match docs.into_iter().next() {
         Some(n) => node_value(n, 0),
@@ -1046,5 +1058,36 @@ fn j_value(j: J) -> Value {
             }
             Value::from(m)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_values_files_parse() {
+        // 100,000 keys with list values: about 400,000 nodes, past the parser's default budget.
+        let mut text = String::new();
+        for i in 0..100_000 {
+            text.push_str(&format!("key{i}: [a, b]\n"));
+        }
+        let Value::Map(m) = parse_yaml(&text).unwrap() else {
+            panic!("a map");
+        };
+        assert_eq!(m.borrow().len(), 100_000);
+        // Alias expansion is still bounded.
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
+            bomb.push_str(&format!(
+                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        assert!(parse_yaml(&bomb).is_err());
     }
 }
