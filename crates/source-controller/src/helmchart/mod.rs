@@ -233,21 +233,21 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                     "failed to download chart for remote reference: {e}"
                 ))
             })?;
-        validate_archive(&archive, &chart)?;
-        let (archive, build) = if values_files.is_empty() {
-            let build = Build {
-                name: chart.name.clone(),
-                version,
-                packaged: false,
-                values_files: Vec::new(),
-            };
-            (archive, build)
-        } else {
-            let ignore_missing = obj.spec.ignore_missing_values_files.unwrap_or(false);
-            let name = chart.name.clone();
-            blocking(move || package(&archive, name, version, &values_files, ignore_missing))
-                .await??
-        };
+        let ignore_missing = obj.spec.ignore_missing_values_files.unwrap_or(false);
+        let (archive, build) = blocking(move || {
+            let loaded = validate_archive(&archive, &chart)?;
+            if values_files.is_empty() {
+                let build = Build {
+                    name: chart.name,
+                    version,
+                    packaged: false,
+                    values_files: Vec::new(),
+                };
+                return Ok((archive, build));
+            }
+            package(&archive, &loaded, version, &values_files, ignore_missing)
+        })
+        .await??;
         let artifact = self.store(&obj, &build, archive).await?;
         collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
         self.notify(&ctx, &obj, &build, &artifact).await;
@@ -287,7 +287,10 @@ fn pull_failed(cause: String) -> ReconcileError {
 }
 
 /// The downloaded archive must be a chart whose metadata Helm accepts, of the version asked.
-fn validate_archive(archive: &[u8], chart: &ChartVersion) -> Result<(), ReconcileError> {
+fn validate_archive(
+    archive: &[u8],
+    chart: &ChartVersion,
+) -> Result<flux_helm::chart::Chart, ReconcileError> {
     let invalid = |e: String| {
         build_failed(
             build_error_reason::CHART_PULL,
@@ -312,26 +315,20 @@ fn validate_archive(archive: &[u8], chart: &ChartVersion) -> Result<(), Reconcil
             meta.name, meta.version, chart.name, chart.version
         )));
     }
-    Ok(())
+    Ok(loaded)
 }
 
-/// The remote builder's packaging: the downloaded chart loaded, the values files merged into
-/// its `values.yaml`, its version set, and the archive written again.
+/// The remote builder's packaging: the values files merged into the downloaded chart's
+/// `values.yaml`, its version set, and the archive written again.
 fn package(
     archive: &[u8],
-    name: String,
+    chart: &flux_helm::chart::Chart,
     version: String,
     values_files: &[String],
     ignore_missing: bool,
 ) -> Result<(Vec<u8>, Build), ReconcileError> {
-    let chart = flux_helm::chart::load_archive(archive).map_err(|e| {
-        build_failed(
-            build_error_reason::CHART_PACKAGE,
-            format!("failed to load downloaded chart: {e}"),
-        )
-    })?;
     let (merged, used) =
-        flux_helm::package::merge_values_files(&chart, values_files, ignore_missing).map_err(
+        flux_helm::package::merge_values_files(chart, values_files, ignore_missing).map_err(
             |e| {
                 build_failed(
                     build_error_reason::VALUES_FILES_MERGE,
@@ -348,7 +345,7 @@ fn package(
     let packaged = flux_helm::package::repackage(archive, &version, Some(&merged))
         .map_err(|e| build_failed(build_error_reason::CHART_PACKAGE, e))?;
     let build = Build {
-        name,
+        name: chart.metadata.name.clone(),
         version,
         packaged: true,
         values_files: if changed { used } else { Vec::new() },
