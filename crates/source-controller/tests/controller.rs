@@ -5,11 +5,8 @@
 
 mod common;
 
-use common::{NS, condition, eventually, git_server, install_crds, settings};
+use common::{NS, condition, context, eventually, git_server, install_crds};
 use flux_api::source::GitRepository;
-use flux_runtime::events::{DeliveryPolicy, EventRecorder};
-use flux_runtime::metrics::Metrics;
-use flux_runtime::reconcile::Context;
 use kube::api::{Api, DeleteParams, PostParams};
 use serde_json::json;
 use source_controller::gitrepository::GitRepositoryReconciler;
@@ -59,13 +56,7 @@ async fn the_controller_serves_artifacts_and_cleans_up_on_deletion() {
         &scratch.path().join("work"),
     )
     .unwrap();
-    let events = EventRecorder::new(
-        Some(client.clone()),
-        "",
-        "source-controller",
-        DeliveryPolicy::default(),
-    );
-    let ctx = Context::new(client.clone(), events, Metrics::new(), settings());
+    let ctx = context(&client, "gitrepository");
     let controller = tokio::spawn(flux_runtime::reconcile::run_until::<GitRepository, _, _>(
         reconciler, ctx, stop,
     ));

@@ -7,11 +7,8 @@
 
 mod common;
 
-use common::{NS, condition, eventually, install_crd, settings};
+use common::{NS, condition, context, eventually, install_crd};
 use flux_api::source::{HelmChart, HelmRepository};
-use flux_runtime::events::{DeliveryPolicy, EventRecorder};
-use flux_runtime::metrics::Metrics;
-use flux_runtime::reconcile::Context;
 use k8s_openapi::api::core::v1::{Event, Secret};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -29,18 +26,6 @@ fn ready_of(chart: &HelmChart) -> Option<flux_api::Condition> {
 
 fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
-}
-
-fn context(client: &kube::Client, metrics_name: &str) -> Context {
-    let events = EventRecorder::new(
-        Some(client.clone()),
-        "",
-        "source-controller",
-        DeliveryPolicy::default(),
-    );
-    let mut controller = settings();
-    controller.metrics_name = metrics_name.into();
-    Context::new(client.clone(), events, Metrics::new(), controller)
 }
 
 fn helm_chart(name: &str, spec: serde_json::Value) -> HelmChart {

@@ -6,11 +6,8 @@
 
 mod common;
 
-use common::{NS, condition, eventually, install_crd, settings};
+use common::{NS, condition, context, eventually, install_crd};
 use flux_api::source::HelmRepository;
-use flux_runtime::events::{DeliveryPolicy, EventRecorder};
-use flux_runtime::metrics::Metrics;
-use flux_runtime::reconcile::Context;
 use k8s_openapi::api::core::v1::{Event, Secret};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
@@ -53,24 +50,6 @@ async fn request_reconcile(repos: &Api<HelmRepository>, name: &str, at: &str) {
         .unwrap();
 }
 
-async fn put_secret(client: &kube::Client, name: &str, password: &str) {
-    let secret: Secret = serde_json::from_value(json!({
-        "apiVersion": "v1", "kind": "Secret",
-        "metadata": {"name": name, "namespace": NS},
-        "stringData": {"username": "flux", "password": password},
-    }))
-    .unwrap();
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
-    secrets
-        .patch(
-            name,
-            &PatchParams::apply("test").force(),
-            &Patch::Apply(&secret),
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_recovery() {
     if helm_or_skip().is_none() {
@@ -81,46 +60,16 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
     charts.add_chart("demo", "0.2.0").unwrap();
     let first_index = charts.index().unwrap();
 
-    let emulator = kube_emulator::Emulator::start().await.expect("emulator");
-    let client = emulator.client().await.expect("client");
-    install_crd(&client, "HelmRepository").await;
-    let storage_dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let storage = Arc::new(
-        Storage::new(
-            storage_dir.path(),
-            &addr,
-            Retention::default(),
-            DigestAlgorithm::Sha256,
-        )
-        .unwrap(),
-    );
-    let files = tokio::spawn(source_controller::server::serve(
-        listener,
-        storage_dir.path().to_path_buf(),
-        std::future::pending(),
-    ));
-    let events = EventRecorder::new(
-        Some(client.clone()),
-        "",
-        "source-controller",
-        DeliveryPolicy::default(),
-    );
-    let mut controller_settings = settings();
-    controller_settings.metrics_name = "helmrepository".into();
-    let ctx = Context::new(client.clone(), events, Metrics::new(), controller_settings);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
-        HelmRepositoryReconciler::new(storage.clone(), 50 << 20),
-        ctx,
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
-
+    let running = Running::start().await;
+    let client = running.client.clone();
+    let addr = running.addr.clone();
     // A wrong password: Helm's wording of the 401, never the password.
-    put_secret(&client, "creds", "wrong-password").await;
+    apply_secret(
+        &client,
+        "creds",
+        &[("username", "flux"), ("password", "wrong-password")],
+    )
+    .await;
     let repos: Api<HelmRepository> = Api::namespaced(client.clone(), NS);
     let repo: HelmRepository = serde_json::from_value(json!({
         "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmRepository",
@@ -147,7 +96,12 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
     assert!(!ready_condition.message.contains("wrong-password"));
 
     // The right password: the index becomes an artifact.
-    put_secret(&client, "creds", "s3cret").await;
+    apply_secret(
+        &client,
+        "creds",
+        &[("username", "flux"), ("password", "s3cret")],
+    )
+    .await;
     request_reconcile(&repos, "charts", "1").await;
     let stored = ready(&repos, "charts", "True", |_| true).await;
     let status = stored.status.clone().unwrap();
@@ -256,18 +210,13 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
     .await;
     assert!(released.status.as_ref().is_none_or(|s| s.url.is_none()));
     assert!(
-        !storage_dir
+        !running
+            .storage_dir
             .path()
             .join("helmrepository/default/charts")
             .exists()
     );
-
-    let _ = stop_tx.send(());
-    tokio::time::timeout(Duration::from_secs(30), controller)
-        .await
-        .expect("controller stops")
-        .unwrap();
-    files.abort();
+    running.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,13 +281,16 @@ async fn bad_input_gets_fluxs_messages() {
     running.stop().await;
 }
 
-/// The emulator with the HelmRepository CRD and the reconciler running under the harness.
+/// The emulator with the HelmRepository CRD, the reconciler running under the harness, and
+/// the artifact file server at `addr`.
 struct Running {
     client: kube::Client,
+    addr: String,
+    storage_dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     controller: tokio::task::JoinHandle<()>,
+    files: tokio::task::JoinHandle<std::io::Result<()>>,
     _emulator: kube_emulator::Emulator,
-    _storage: tempfile::TempDir,
 }
 
 impl Running {
@@ -347,36 +299,38 @@ impl Running {
         let client = emulator.client().await.expect("client");
         install_crd(&client, "HelmRepository").await;
         let storage_dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
         let storage = Arc::new(
             Storage::new(
                 storage_dir.path(),
-                "localhost:9090",
+                &addr,
                 Retention::default(),
                 DigestAlgorithm::Sha256,
             )
             .unwrap(),
         );
-        let events = EventRecorder::new(
-            Some(client.clone()),
-            "",
-            "source-controller",
-            DeliveryPolicy::default(),
-        );
-        let ctx = Context::new(client.clone(), events, Metrics::new(), settings());
+        let files = tokio::spawn(source_controller::server::serve(
+            listener,
+            storage_dir.path().to_path_buf(),
+            std::future::pending(),
+        ));
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
             HelmRepositoryReconciler::new(storage, 50 << 20),
-            ctx,
+            context(&client, "helmrepository"),
             async move {
                 let _ = stop_rx.await;
             },
         ));
         Running {
             client,
+            addr,
+            storage_dir,
             stop: Some(stop_tx),
             controller,
+            files,
             _emulator: emulator,
-            _storage: storage_dir,
         }
     }
 
@@ -388,10 +342,12 @@ impl Running {
             .await
             .expect("controller stops")
             .unwrap();
+        self.files.abort();
     }
 }
 
-async fn tls_secret(client: &kube::Client, name: &str, data: &[(&str, &str)]) {
+/// Creates or replaces Secret `name` with `data` as its stringData.
+async fn apply_secret(client: &kube::Client, name: &str, data: &[(&str, &str)]) {
     let data: serde_json::Map<String, serde_json::Value> = data
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
@@ -460,7 +416,7 @@ async fn https_with_a_ca_and_a_client_certificate_from_cert_secret_ref() {
     );
 
     // Half a key pair: Flux's message, before any request.
-    tls_secret(&client, "half", &[("tls.crt", &pki.client_cert_pem)]).await;
+    apply_secret(&client, "half", &[("tls.crt", &pki.client_cert_pem)]).await;
     repos
         .create(&PostParams::default(), &create("half", Some("half")))
         .await
@@ -475,7 +431,7 @@ async fn https_with_a_ca_and_a_client_certificate_from_cert_secret_ref() {
     assert!(!ready_condition.message.contains("BEGIN"));
 
     // The CA alone: trusted, but the server wants a client certificate.
-    tls_secret(&client, "ca-only", &[("ca.crt", &pki.ca_pem)]).await;
+    apply_secret(&client, "ca-only", &[("ca.crt", &pki.ca_pem)]).await;
     repos
         .create(&PostParams::default(), &create("ca-only", Some("ca-only")))
         .await
@@ -484,7 +440,7 @@ async fn https_with_a_ca_and_a_client_certificate_from_cert_secret_ref() {
     assert_eq!(condition(&failed, "Ready").unwrap().reason, "Failed");
 
     // CA and client certificate: the index is stored.
-    tls_secret(
+    apply_secret(
         &client,
         "mtls",
         &[

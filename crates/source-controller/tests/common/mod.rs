@@ -58,18 +58,7 @@ impl Env {
             &scratch.path().join("work"),
         )
         .unwrap();
-        let events = EventRecorder::new(
-            Some(client.clone()),
-            "",
-            "source-controller",
-            DeliveryPolicy::default(),
-        );
-        let ctx = Arc::new(Context::new(
-            client.clone(),
-            events,
-            Metrics::new(),
-            settings(),
-        ));
+        let ctx = Arc::new(context(&client, "gitrepository"));
         Env {
             emulator,
             client,
@@ -222,6 +211,20 @@ pub fn read_tar_gz(path: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
         }
     }
     out
+}
+
+/// The context of one controller of source-controller: events recorded through the client,
+/// fresh metrics, [`settings`] with `metrics_name` (the lower-cased kind).
+pub fn context(client: &kube::Client, metrics_name: &str) -> Context {
+    let events = EventRecorder::new(
+        Some(client.clone()),
+        "",
+        "source-controller",
+        DeliveryPolicy::default(),
+    );
+    let mut controller = settings();
+    controller.metrics_name = metrics_name.into();
+    Context::new(client.clone(), events, Metrics::new(), controller)
 }
 
 pub fn settings() -> ControllerSettings {
