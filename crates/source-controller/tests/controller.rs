@@ -5,13 +5,11 @@
 
 mod common;
 
-use common::{NS, condition, context, eventually, git_server, install_crds};
+use common::{NS, ServedStorage, condition, context, eventually, git_server, install_crds};
 use flux_api::source::GitRepository;
 use kube::api::{Api, DeleteParams, PostParams};
 use serde_json::json;
 use source_controller::gitrepository::GitRepositoryReconciler;
-use source_controller::storage::{DigestAlgorithm, Retention, Storage};
-use std::sync::Arc;
 use std::time::Duration;
 use testkit::git_server::GitServerOptions;
 
@@ -28,30 +26,15 @@ async fn the_controller_serves_artifacts_and_cleans_up_on_deletion() {
     let client = emulator.client().await.expect("client");
     install_crds(&client).await;
 
-    let storage_dir = tempfile::tempdir().unwrap();
+    let served = ServedStorage::start().await;
+    let addr = served.addr.clone();
     let scratch = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let storage = Arc::new(
-        Storage::new(
-            storage_dir.path(),
-            &addr,
-            Retention::default(),
-            DigestAlgorithm::Sha256,
-        )
-        .unwrap(),
-    );
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let stop = async move {
         let _ = stop_rx.await;
     };
-    let files = tokio::spawn(source_controller::server::serve(
-        listener,
-        storage_dir.path().to_path_buf(),
-        std::future::pending(),
-    ));
     let reconciler = GitRepositoryReconciler::new(
-        storage.clone(),
+        served.storage.clone(),
         &scratch.path().join("cache"),
         &scratch.path().join("work"),
     )
@@ -125,12 +108,7 @@ async fn the_controller_serves_artifacts_and_cleans_up_on_deletion() {
         repos.get_opt("app").await.ok()?.is_none().then_some(())
     })
     .await;
-    assert!(
-        !storage_dir
-            .path()
-            .join("gitrepository/default/app")
-            .exists()
-    );
+    assert!(!served.dir.path().join("gitrepository/default/app").exists());
     let gone = http.get(&artifact.url).send().await.unwrap();
     assert_eq!(gone.status(), 404);
 
@@ -139,5 +117,4 @@ async fn the_controller_serves_artifacts_and_cleans_up_on_deletion() {
         .await
         .expect("controller stops")
         .unwrap();
-    files.abort();
 }

@@ -6,15 +6,13 @@
 
 mod common;
 
-use common::{NS, condition, context, eventually, install_crd};
+use common::{NS, ServedStorage, condition, context, eventually, install_crd};
 use flux_api::source::HelmRepository;
 use k8s_openapi::api::core::v1::{Event, Secret};
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 use sha2::Digest;
 use source_controller::helmrepository::HelmRepositoryReconciler;
-use source_controller::storage::{DigestAlgorithm, Retention, Storage};
-use std::sync::Arc;
 use std::time::Duration;
 use testkit::chart_repo::{ChartRepo, helm_or_skip};
 
@@ -62,7 +60,7 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
 
     let running = Running::start().await;
     let client = running.client.clone();
-    let addr = running.addr.clone();
+    let addr = running.served.addr.clone();
     // A wrong password: Helm's wording of the 401, never the password.
     apply_secret(
         &client,
@@ -211,7 +209,8 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
     assert!(released.status.as_ref().is_none_or(|s| s.url.is_none()));
     assert!(
         !running
-            .storage_dir
+            .served
+            .dir
             .path()
             .join("helmrepository/default/charts")
             .exists()
@@ -285,11 +284,9 @@ async fn bad_input_gets_fluxs_messages() {
 /// the artifact file server at `addr`.
 struct Running {
     client: kube::Client,
-    addr: String,
-    storage_dir: tempfile::TempDir,
+    served: ServedStorage,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     controller: tokio::task::JoinHandle<()>,
-    files: tokio::task::JoinHandle<std::io::Result<()>>,
     _emulator: kube_emulator::Emulator,
 }
 
@@ -298,26 +295,10 @@ impl Running {
         let emulator = kube_emulator::Emulator::start().await.expect("emulator");
         let client = emulator.client().await.expect("client");
         install_crd(&client, "HelmRepository").await;
-        let storage_dir = tempfile::tempdir().unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let storage = Arc::new(
-            Storage::new(
-                storage_dir.path(),
-                &addr,
-                Retention::default(),
-                DigestAlgorithm::Sha256,
-            )
-            .unwrap(),
-        );
-        let files = tokio::spawn(source_controller::server::serve(
-            listener,
-            storage_dir.path().to_path_buf(),
-            std::future::pending(),
-        ));
+        let served = ServedStorage::start().await;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
-            HelmRepositoryReconciler::new(storage, 50 << 20),
+            HelmRepositoryReconciler::new(served.storage.clone(), 50 << 20),
             context(&client, "helmrepository"),
             async move {
                 let _ = stop_rx.await;
@@ -325,11 +306,9 @@ impl Running {
         ));
         Running {
             client,
-            addr,
-            storage_dir,
+            served,
             stop: Some(stop_tx),
             controller,
-            files,
             _emulator: emulator,
         }
     }
@@ -342,7 +321,6 @@ impl Running {
             .await
             .expect("controller stops")
             .unwrap();
-        self.files.abort();
     }
 }
 

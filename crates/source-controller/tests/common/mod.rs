@@ -324,3 +324,46 @@ pub fn condition<K: flux_runtime::reconcile::FluxObject>(
         .into_iter()
         .find(|c| c.type_ == type_)
 }
+
+/// A storage in a temporary folder, served by the artifact file server on a free port (the
+/// storage advertises that address); the server stops when this is dropped.
+pub struct ServedStorage {
+    pub dir: tempfile::TempDir,
+    pub storage: Arc<Storage>,
+    pub addr: String,
+    files: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl ServedStorage {
+    pub async fn start() -> ServedStorage {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let storage = Arc::new(
+            Storage::new(
+                dir.path(),
+                &addr,
+                Retention::default(),
+                DigestAlgorithm::Sha256,
+            )
+            .unwrap(),
+        );
+        let files = tokio::spawn(source_controller::server::serve(
+            listener,
+            dir.path().to_path_buf(),
+            std::future::pending(),
+        ));
+        ServedStorage {
+            dir,
+            storage,
+            addr,
+            files,
+        }
+    }
+}
+
+impl Drop for ServedStorage {
+    fn drop(&mut self) {
+        self.files.abort();
+    }
+}
