@@ -311,7 +311,8 @@ impl IndexFile {
         let constraint = if version.is_empty() { "*" } else { version };
         let probe = Version::parse("0.0.0").unwrap_or_else(|| unreachable!("a valid version"));
         crate::funcs::semver::satisfies(constraint, &probe).map_err(LookupError::Constraint)?;
-        let mut best: Option<(Version, ChartVersion)> = None;
+        // Decoded only for ties (by creation time) and for the one picked.
+        let mut best: Option<(Version, &StoredVersion)> = None;
         for stored in versions {
             let Some(parsed) = parse_full_version(stored.version()) else {
                 continue;
@@ -321,23 +322,23 @@ impl IndexFile {
             }
             let better = match &best {
                 None => true,
-                Some((v, _)) => match parsed.compare(v) {
+                Some((v, current)) => match parsed.compare(v) {
                     Ordering::Greater => true,
                     Ordering::Less => false,
-                    Ordering::Equal => {
-                        stored.get()?.created.0 > best.as_ref().and_then(|(_, c)| c.created.0)
-                    }
+                    Ordering::Equal => stored.get()?.created.0 > current.get()?.created.0,
                 },
             };
             if better {
-                best = Some((parsed, stored.get()?));
+                best = Some((parsed, stored));
             }
         }
-        best.map(|(_, chart)| chart)
-            .ok_or_else(|| LookupError::NoMatch {
+        match best {
+            Some((_, stored)) => Ok(stored.get()?),
+            None => Err(LookupError::NoMatch {
                 name: name.to_string(),
                 version: version.to_string(),
-            })
+            }),
+        }
     }
 
     /// How many chart versions the index holds.
