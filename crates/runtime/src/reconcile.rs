@@ -406,18 +406,7 @@ async fn reconcile_inner<K: FluxObject, R: Reconciler<K>>(
             if !object.suspended() {
                 reconciler.cleanup(object.clone(), ctx.clone()).await?;
             }
-            let remaining: Vec<&String> = meta
-                .finalizers
-                .iter()
-                .flatten()
-                .filter(|f| *f != FINALIZER)
-                .collect();
-            patch_metadata(
-                &api,
-                &labels.name,
-                json!({ "metadata": { "finalizers": remaining } }),
-            )
-            .await?;
+            remove_finalizer(&api, &labels.name, meta.finalizers.iter().flatten()).await?;
         }
         ctx.metrics.forget(labels);
         ctx.queue.forget(&key_of(object.as_ref()));
@@ -592,13 +581,7 @@ async fn let_go_of_static<K: FluxObject, R: Reconciler<K>>(
     }
     reconciler.cleanup(object.clone(), ctx.clone()).await?;
     if finalizers.iter().any(|f| f == FINALIZER) {
-        let remaining: Vec<&String> = finalizers.iter().filter(|f| *f != FINALIZER).collect();
-        patch_metadata(
-            api,
-            &labels.name,
-            json!({ "metadata": { "finalizers": remaining } }),
-        )
-        .await?;
+        remove_finalizer(api, &labels.name, finalizers.iter()).await?;
     }
     if !status.is_empty() && meta.deletion_timestamp.is_none() {
         let cleared = status.keys().map(|k| (k.clone(), Value::Null)).collect();
@@ -606,6 +589,21 @@ async fn let_go_of_static<K: FluxObject, R: Reconciler<K>>(
     }
     ctx.metrics.forget(labels);
     Ok(())
+}
+
+/// Writes the object's finalizers without Flux's.
+async fn remove_finalizer<'a, K: FluxObject>(
+    api: &Api<K>,
+    name: &str,
+    finalizers: impl Iterator<Item = &'a String>,
+) -> Result<(), HarnessError> {
+    let remaining: Vec<&String> = finalizers.filter(|f| *f != FINALIZER).collect();
+    patch_metadata(
+        api,
+        name,
+        json!({ "metadata": { "finalizers": remaining } }),
+    )
+    .await
 }
 
 /// What Flux's finalizeStatus still records for a suspended object: the handled reconcile request,
