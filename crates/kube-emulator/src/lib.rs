@@ -291,6 +291,9 @@ impl Emulator {
 
     /// A client configuration for a bearer token (to adjust, e.g. impersonation, before use).
     pub async fn config_with_token(&self, token: &str) -> Result<kube::Config, EmulatorError> {
+        // A build that also compiles aws-lc-rs in leaves rustls without a default provider;
+        // whoever turns this configuration into a client needs one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         use base64::Engine;
         let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
         let kc: kube::config::Kubeconfig = serde_json::from_value(json!({

@@ -93,12 +93,20 @@ pub async fn from_flags(flags: &CommonFlags) -> Result<kube::Client, ClientError
     client_with_throttle(config, flags.kube_api_qps, flags.kube_api_burst)
 }
 
+/// Makes ring rustls' process-wide provider. A build can compile in a second provider
+/// (sigstore's aws-lc-rs), and rustls then refuses to guess; kube's TLS and reqwest without
+/// a provider of their own use this one. Safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A client from `config` with a token bucket of `qps` requests per second and `burst` capacity.
 pub fn client_with_throttle(
     config: kube::Config,
     qps: f32,
     burst: u32,
 ) -> Result<kube::Client, ClientError> {
+    install_crypto_provider();
     let builder = ClientBuilder::try_from(config).map_err(|e| ClientError::Build(e.to_string()))?;
     Ok(builder.with_layer(&ThrottleLayer::new(qps, burst)).build())
 }

@@ -33,6 +33,12 @@ pub enum SecretError {
     InvalidKeyPair(String),
     #[error("failed to parse CA certificate")]
     InvalidCa,
+    #[error("secret '{secret}': key '{key}' not found")]
+    KeyNotFound { secret: String, key: &'static str },
+    #[error("secret '{secret}': proxy address is empty")]
+    EmptyProxyAddress { secret: String },
+    #[error("secret '{secret}': {message}")]
+    InvalidProxyAddress { secret: String, message: String },
 }
 
 /// HTTP basic credentials.
@@ -140,6 +146,52 @@ pub fn tls_from_secret(secret: &str, data: &SecretData) -> Result<TlsMaterial, S
     Ok(TlsMaterial { cert_pair, ca })
 }
 
+/// The longest proxy address accepted.
+const MAX_PROXY_URL_LENGTH: usize = 2048;
+
+/// `address` with `username` and `password` as the URL's user info, as `ProxyURLFromSecret`.
+/// The result holds the credentials: never log it.
+pub fn proxy_url(secret: &str, data: &SecretData) -> Result<url::Url, SecretError> {
+    let address = data
+        .get("address")
+        .ok_or_else(|| SecretError::KeyNotFound {
+            secret: secret.into(),
+            key: "address",
+        })?;
+    let address = String::from_utf8_lossy(address);
+    if address.is_empty() {
+        return Err(SecretError::EmptyProxyAddress {
+            secret: secret.into(),
+        });
+    }
+    let invalid = |message: String| SecretError::InvalidProxyAddress {
+        secret: secret.into(),
+        message,
+    };
+    if address.len() > MAX_PROXY_URL_LENGTH {
+        return Err(invalid(format!(
+            "proxy URL exceeds maximum length of {MAX_PROXY_URL_LENGTH} characters"
+        )));
+    }
+    let mut url = url::Url::parse(&address)
+        .map_err(|e| invalid(format!("failed to parse proxy address '{address}': {e}")))?;
+    if !["http", "https", "socks5"].contains(&url.scheme()) {
+        return Err(invalid(format!(
+            "proxy URL must use one of the supported schemes (http, https, socks5), got '{}'",
+            url.scheme()
+        )));
+    }
+    let text = |k: &str| data.get(k).map(|v| String::from_utf8_lossy(v).into_owned());
+    if let Some(username) = text("username") {
+        // A URL with a host always takes user info.
+        let _ = url.set_username(&username);
+        if let Some(password) = text("password") {
+            let _ = url.set_password(Some(&password));
+        }
+    }
+    Ok(url)
+}
+
 /// The TLS part of `AuthMethodsFromSecret`: `None` when the Secret holds no usable TLS data.
 pub fn tls_if_present(data: &SecretData) -> Option<TlsMaterial> {
     tls_from_secret("", data).ok()
@@ -154,6 +206,31 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
             .collect()
+    }
+
+    #[test]
+    fn proxy_urls_carry_the_credentials() {
+        let url = proxy_url(
+            "ns/p",
+            &data(&[
+                ("address", "http://proxy:3128"),
+                ("username", "u"),
+                ("password", "p@ss"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(url.as_str(), "http://u:p%40ss@proxy:3128/");
+        assert_eq!(
+            proxy_url("ns/p", &data(&[])).unwrap_err().to_string(),
+            "secret 'ns/p': key 'address' not found"
+        );
+        assert_eq!(
+            proxy_url("ns/p", &data(&[("address", "ftp://x")]))
+                .unwrap_err()
+                .to_string(),
+            "secret 'ns/p': proxy URL must use one of the supported schemes (http, https, socks5), got 'ftp'"
+        );
+        assert!(proxy_url("ns/p", &data(&[("address", "")])).is_err());
     }
 
     #[test]

@@ -199,6 +199,7 @@ fn enforces_size_and_count_limits() {
         ExtractLimits {
             max_bytes: 5000,
             max_entries: 100,
+            ..ExtractLimits::default()
         },
     );
     assert!(
@@ -210,6 +211,7 @@ fn enforces_size_and_count_limits() {
         ExtractLimits {
             max_bytes: 1 << 20,
             max_entries: 1,
+            ..ExtractLimits::default()
         },
     );
     assert!(
@@ -365,4 +367,26 @@ async fn only_transient_answers_are_retried() {
             "requests for {status}: {err}"
         );
     }
+}
+
+#[test]
+fn leaves_symlinks_out_when_asked() {
+    let bytes = tarball(&[
+        Entry::File("deploy.yaml", b"kind: Deployment\n"),
+        Entry::Symlink("link.yaml", "deploy.yaml"),
+        Entry::Symlink("escape", "../../etc/passwd"),
+    ]);
+    let (dir, result) = extract(
+        &bytes,
+        ExtractLimits {
+            skip_symlinks: true,
+            ..ExtractLimits::default()
+        },
+    );
+    let stats = result.unwrap();
+    assert_eq!(stats.files, 1);
+    let out = dir.path().join("out");
+    assert!(out.join("deploy.yaml").is_file());
+    assert!(std::fs::symlink_metadata(out.join("link.yaml")).is_err());
+    assert!(std::fs::symlink_metadata(out.join("escape")).is_err());
 }

@@ -242,6 +242,7 @@ async fn silent_api_server() -> kube::Client {
         }
     });
     let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+    flux_runtime::client::install_crypto_provider();
     kube::Client::try_from(config).unwrap()
 }
 

@@ -120,6 +120,7 @@ async fn requeues_follow_interval_dependency_and_backoff_in_virtual_time() {
     config.connect_timeout = None;
     config.read_timeout = None;
     config.write_timeout = None;
+    flux_runtime::client::install_crypto_provider();
     let client = kube::Client::try_from(config).unwrap();
 
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());

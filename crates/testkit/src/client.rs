@@ -15,6 +15,8 @@ pub async fn kube_config(kubeconfig: &Path) -> kube::Config {
 
 /// A kube-rs client for `kubeconfig` (its current context).
 pub async fn kube_client(kubeconfig: &Path) -> kube::Client {
+    // A build that also compiles aws-lc-rs in leaves rustls without a default provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     kube::Client::try_from(kube_config(kubeconfig).await).expect("a kube client")
 }
 

@@ -8,13 +8,15 @@ use flate2::read::GzDecoder;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-/// Bounds on what one artifact may expand to.
+/// Bounds on what one artifact may expand to, and what to leave out.
 #[derive(Debug, Clone, Copy)]
 pub struct ExtractLimits {
     /// Total bytes of file contents.
     pub max_bytes: u64,
     /// Number of entries (files, directories and links).
     pub max_entries: u64,
+    /// Leave symbolic links out (as Flux's `tar.WithSkipSymlinks` for OCI layers).
+    pub skip_symlinks: bool,
 }
 
 impl Default for ExtractLimits {
@@ -23,6 +25,7 @@ impl Default for ExtractLimits {
         ExtractLimits {
             max_bytes: 2 << 30,
             max_entries: 200_000,
+            skip_symlinks: false,
         }
     }
 }
@@ -112,6 +115,7 @@ pub fn extract_tar_gz(
                 stats.files += 1;
                 set_mode(&target, entry.header().mode().unwrap_or(0o644));
             }
+            tar::EntryType::Symlink if limits.skip_symlinks => {}
             tar::EntryType::Symlink | tar::EntryType::Link => {
                 let link_target = entry
                     .link_name()

@@ -46,6 +46,8 @@ pub async fn client(path: &Path) -> anyhow::Result<kube::Client> {
         Kubeconfig::read_from(path).with_context(|| format!("reading {}", path.display()))?;
     let config =
         kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    // A build that also compiles aws-lc-rs in leaves rustls without a default provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Ok(kube::Client::try_from(config)?)
 }
 
