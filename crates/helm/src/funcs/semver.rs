@@ -66,6 +66,42 @@ impl Version {
         })
     }
 
+    /// Flux's `version.ParseVersion`: Masterminds' StrictNewVersion (`major.minor.patch`, no
+    /// leading zeros, optional pre-release and build) with an optional leading "v".
+    pub fn parse_strict(s: &str) -> Option<Version> {
+        let body = s.strip_prefix('v').unwrap_or(s);
+        let (rest, meta) = match body.split_once('+') {
+            Some((r, m)) => (r, Some(m)),
+            None => (body, None),
+        };
+        let (core, pre) = match rest.split_once('-') {
+            Some((c, p)) => (c, Some(p)),
+            None => (rest, None),
+        };
+        let numeric = |p: &str| {
+            !p.is_empty()
+                && p.bytes().all(|c| c.is_ascii_digit())
+                && (p == "0" || !p.starts_with('0'))
+        };
+        let parts: Vec<&str> = core.split('.').collect();
+        if parts.len() != 3 || !parts.iter().all(|p| numeric(p)) {
+            return None;
+        }
+        let identifiers_ok = |s: &str, numbers_strict: bool| {
+            s.split('.').all(|i| {
+                !i.is_empty()
+                    && i.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                    && (!numbers_strict || !i.bytes().all(|c| c.is_ascii_digit()) || numeric(i))
+            })
+        };
+        if pre.is_some_and(|p| !identifiers_ok(p, true))
+            || meta.is_some_and(|m| !identifiers_ok(m, false))
+        {
+            return None;
+        }
+        Version::parse(s)
+    }
+
     pub fn to_canonical(&self) -> String {
         let mut s = format!("{}.{}.{}", self.major, self.minor, self.patch);
         if !self.pre.is_empty() {
@@ -370,4 +406,29 @@ pub fn as_map(v: &Version) -> Map {
     let mut m = Map::new();
     m.insert("Original".into(), Value::str(v.original.as_str()));
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Version;
+
+    #[test]
+    fn strict_versions_as_flux_parses_oci_tags() {
+        for ok in [
+            "1.2.3",
+            "v1.2.3",
+            "0.0.0",
+            "1.0.0-rc.1",
+            "1.0.0+build.01",
+            "10.20.30-0a",
+        ] {
+            assert!(Version::parse_strict(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "1.2", "1", "latest", "01.2.3", "1.02.3", "1.0.0-01", "1.0.0-", "1.2.3.4", "vv1.2.3",
+        ] {
+            assert!(Version::parse_strict(bad).is_none(), "{bad}");
+        }
+        assert_eq!(Version::parse_strict("v1.2.3").unwrap().original, "v1.2.3");
+    }
 }
