@@ -10,4 +10,5 @@ pub mod git_server;
 pub mod kubectl;
 pub mod paths;
 pub mod processes;
+pub mod registry;
 pub mod tls;
