@@ -1,4 +1,4 @@
-//! Flux's source-controller: GitRepository, HelmRepository and HelmChart reconciliation, and the
+//! Flux's source-controller: GitRepository, OCIRepository, HelmRepository and HelmChart reconciliation, and the
 //! artifact storage and server.
 
 pub mod gitrepository;
@@ -6,6 +6,8 @@ pub mod helm;
 pub mod helmchart;
 pub mod helmrepository;
 pub mod ignore;
+pub mod oci;
+pub mod ocirepository;
 pub mod reconcile;
 pub mod server;
 pub mod storage;

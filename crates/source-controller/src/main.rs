@@ -1,14 +1,15 @@
 //! source-controller: Flux's flags, the artifact storage and its HTTP server, and the
-//! GitRepository, HelmRepository and HelmChart controllers under the runtime's manager.
+//! GitRepository, OCIRepository, HelmRepository and HelmChart controllers under the runtime's manager.
 
 use clap::Parser;
-use flux_api::source::{GitRepository, HelmChart, HelmRepository};
+use flux_api::source::{GitRepository, HelmChart, HelmRepository, OCIRepository};
 use flux_runtime::duration::parse_duration;
 use flux_runtime::flags::{CommonFlags, DependencyFlags, FeatureGates, ImpersonationFlags};
 use flux_runtime::manager::Manager;
 use source_controller::gitrepository::GitRepositoryReconciler;
 use source_controller::helmchart::{self, HelmChartReconciler};
 use source_controller::helmrepository::HelmRepositoryReconciler;
+use source_controller::ocirepository::OCIRepositoryReconciler;
 use source_controller::storage::{DigestAlgorithm, Retention, Storage, advertised_address};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -92,6 +93,7 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    source_controller::oci::install_crypto_provider();
     let cli = Cli::parse();
     if let Err(e) = FeatureGates::resolve(FEATURE_GATES, &cli.common.feature_gates) {
         return fail(e);
@@ -128,6 +130,11 @@ async fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    let oci_repositories =
+        match OCIRepositoryReconciler::new(storage.clone(), &scratch.path().join("oci")) {
+            Ok(r) => r,
+            Err(e) => return fail(format!("cannot create the OCI work directory: {e}")),
+        };
     let mut manager = match Manager::start("source-controller", &cli.common).await {
         Ok(m) => m,
         Err(e) => return fail(e),
@@ -151,6 +158,8 @@ async fn main() -> ExitCode {
     });
     let ctx = manager.context("gitrepository", 2, cli.deps.requeue_dependency);
     manager.add_controller::<GitRepository, _>(reconciler, ctx);
+    let ctx = manager.context("ocirepository", 2, cli.deps.requeue_dependency);
+    manager.add_controller::<OCIRepository, _>(oci_repositories, ctx);
     let helm_repositories =
         HelmRepositoryReconciler::new(storage.clone(), cli.helm_index_max_size.max(0) as u64);
     let ctx = manager.context("helmrepository", 2, cli.deps.requeue_dependency);

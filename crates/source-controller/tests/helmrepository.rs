@@ -6,46 +6,17 @@
 
 mod common;
 
-use common::{NS, ServedStorage, condition, context, eventually, install_crd};
+use common::{NS, Running, apply_secret, condition, eventually, ready, request_reconcile};
 use flux_api::source::HelmRepository;
-use k8s_openapi::api::core::v1::{Event, Secret};
+use k8s_openapi::api::core::v1::Event;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 use sha2::Digest;
 use source_controller::helmrepository::HelmRepositoryReconciler;
-use std::time::Duration;
 use testkit::chart_repo::{ChartRepo, helm_or_skip};
 
 fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
-}
-
-/// Waits until Ready has `status` with a message for which `check` holds.
-async fn ready(
-    repos: &Api<HelmRepository>,
-    name: &str,
-    status: &str,
-    check: impl Fn(&str) -> bool,
-) -> HelmRepository {
-    eventually(&format!("{name} Ready={status}"), || async {
-        let repo = repos.get(name).await.ok()?;
-        let ready = condition(&repo, "Ready")?;
-        (format!("{:?}", ready.status) == status && check(&ready.message)).then_some(repo)
-    })
-    .await
-}
-
-async fn request_reconcile(repos: &Api<HelmRepository>, name: &str, at: &str) {
-    repos
-        .patch(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(
-                json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": at}}}),
-            ),
-        )
-        .await
-        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,7 +29,10 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
     charts.add_chart("demo", "0.2.0").unwrap();
     let first_index = charts.index().unwrap();
 
-    let running = Running::start().await;
+    let running = Running::start::<HelmRepository, _>("HelmRepository", |storage| {
+        HelmRepositoryReconciler::new(storage, 50 << 20)
+    })
+    .await;
     let client = running.client.clone();
     let addr = running.served.addr.clone();
     // A wrong password: Helm's wording of the 401, never the password.
@@ -220,7 +194,10 @@ async fn an_index_written_by_helm_becomes_an_artifact_with_auth_failure_and_reco
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_fluxs_messages() {
-    let running = Running::start().await;
+    let running = Running::start::<HelmRepository, _>("HelmRepository", |storage| {
+        HelmRepositoryReconciler::new(storage, 50 << 20)
+    })
+    .await;
     let client = running.client.clone();
     // A port nothing listens on, for the unreachable host.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -282,71 +259,6 @@ async fn bad_input_gets_fluxs_messages() {
 
 /// The emulator with the HelmRepository CRD, the reconciler running under the harness, and
 /// the artifact file server at `addr`.
-struct Running {
-    client: kube::Client,
-    served: ServedStorage,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    controller: tokio::task::JoinHandle<()>,
-    _emulator: kube_emulator::Emulator,
-}
-
-impl Running {
-    async fn start() -> Running {
-        let emulator = kube_emulator::Emulator::start().await.expect("emulator");
-        let client = emulator.client().await.expect("client");
-        install_crd(&client, "HelmRepository").await;
-        let served = ServedStorage::start().await;
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let controller = tokio::spawn(flux_runtime::reconcile::run_until::<HelmRepository, _, _>(
-            HelmRepositoryReconciler::new(served.storage.clone(), 50 << 20),
-            context(&client, "helmrepository"),
-            async move {
-                let _ = stop_rx.await;
-            },
-        ));
-        Running {
-            client,
-            served,
-            stop: Some(stop_tx),
-            controller,
-            _emulator: emulator,
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        tokio::time::timeout(Duration::from_secs(30), &mut self.controller)
-            .await
-            .expect("controller stops")
-            .unwrap();
-    }
-}
-
-/// Creates or replaces Secret `name` with `data` as its stringData.
-async fn apply_secret(client: &kube::Client, name: &str, data: &[(&str, &str)]) {
-    let data: serde_json::Map<String, serde_json::Value> = data
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
-    let secret: Secret = serde_json::from_value(json!({
-        "apiVersion": "v1", "kind": "Secret",
-        "metadata": {"name": name, "namespace": NS},
-        "stringData": data,
-    }))
-    .unwrap();
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
-    secrets
-        .patch(
-            name,
-            &PatchParams::apply("test").force(),
-            &Patch::Apply(&secret),
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_with_a_ca_and_a_client_certificate_from_cert_secret_ref() {
     if helm_or_skip().is_none() {
@@ -362,7 +274,10 @@ async fn https_with_a_ca_and_a_client_certificate_from_cert_secret_ref() {
     charts.add_chart("secure", "1.0.0").unwrap();
     let index = charts.index().unwrap();
     let pki = charts.pki().unwrap();
-    let running = Running::start().await;
+    let running = Running::start::<HelmRepository, _>("HelmRepository", |storage| {
+        HelmRepositoryReconciler::new(storage, 50 << 20)
+    })
+    .await;
     let client = running.client.clone();
     let repos: Api<HelmRepository> = Api::namespaced(client.clone(), NS);
     let create = |name: &str, cert_secret: Option<&str>| {

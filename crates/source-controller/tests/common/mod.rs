@@ -367,3 +367,103 @@ impl Drop for ServedStorage {
         self.files.abort();
     }
 }
+
+/// Waits until Ready has `status` with a message for which `check` holds.
+pub async fn ready<K>(api: &Api<K>, name: &str, status: &str, check: impl Fn(&str) -> bool) -> K
+where
+    K: flux_runtime::reconcile::FluxObject + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    eventually(&format!("{name} Ready={status}"), || async {
+        let obj = api.get(name).await.ok()?;
+        let ready = condition(&obj, "Ready")?;
+        (format!("{:?}", ready.status) == status && check(&ready.message)).then_some(obj)
+    })
+    .await
+}
+
+/// Sets `reconcile.fluxcd.io/requestedAt` to `at`.
+pub async fn request_reconcile<K>(api: &Api<K>, name: &str, at: &str)
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    api.patch(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(
+            json!({"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": at}}}),
+        ),
+    )
+    .await
+    .unwrap();
+}
+
+/// Creates or replaces Secret `name` with `data` as its stringData.
+pub async fn apply_secret(client: &kube::Client, name: &str, data: &[(&str, &str)]) {
+    let data: serde_json::Map<String, Value> = data
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let secret: Secret = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": name, "namespace": NS},
+        "stringData": data,
+    }))
+    .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), NS);
+    secrets
+        .patch(
+            name,
+            &PatchParams::apply("test").force(),
+            &Patch::Apply(&secret),
+        )
+        .await
+        .unwrap();
+}
+
+/// One controller of source-controller under the runtime's harness, against the emulator with
+/// the CRD of its kind, its storage served over HTTP; [`Running::stop`] ends it.
+pub struct Running {
+    pub client: kube::Client,
+    pub served: ServedStorage,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    controller: tokio::task::JoinHandle<()>,
+    _emulator: kube_emulator::Emulator,
+}
+
+impl Running {
+    pub async fn start<K, R>(kind: &str, reconciler: impl FnOnce(Arc<Storage>) -> R) -> Running
+    where
+        K: flux_runtime::reconcile::FluxObject,
+        R: Reconciler<K>,
+    {
+        let emulator = kube_emulator::Emulator::start().await.expect("emulator");
+        let client = emulator.client().await.expect("client");
+        install_crd(&client, kind).await;
+        let served = ServedStorage::start().await;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let controller = tokio::spawn(flux_runtime::reconcile::run_until::<K, _, _>(
+            reconciler(served.storage.clone()),
+            context(&client, &kind.to_lowercase()),
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
+        Running {
+            client,
+            served,
+            stop: Some(stop_tx),
+            controller,
+            _emulator: emulator,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(30), &mut self.controller)
+            .await
+            .expect("controller stops")
+            .unwrap();
+    }
+}
