@@ -343,3 +343,107 @@ fn a_helmrepository_and_a_helmchart_applied_with_kubectl_are_served_as_artifacts
     let (status, _) = http_get(url);
     assert_eq!(status, 404);
 }
+
+#[test]
+fn an_ocirepository_applied_with_kubectl_is_served_as_an_artifact() {
+    if !testkit::registry::installed_or_skip() {
+        return;
+    }
+    let registry =
+        testkit::registry::Registry::start(testkit::registry::RegistryOptions::default()).unwrap();
+    let content = tempfile::tempdir().unwrap();
+    std::fs::write(
+        content.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n",
+    )
+    .unwrap();
+    let digest = registry
+        .push_artifact(
+            "fleet/manifests",
+            "6.6.0",
+            content.path(),
+            &[(
+                "org.opencontainers.image.source",
+                "https://example.com/fleet.git",
+            )],
+        )
+        .unwrap();
+
+    let mut cluster = Cluster::start();
+    let storage_addr = cluster.start_source_controller(&[]);
+    cluster
+        .kubectl()
+        .ok(&["create", "namespace", "flux-system"]);
+    let manifest = format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: manifests\n  namespace: flux-system\nspec:\n  interval: 5m\n  url: {}\n  insecure: true\n  ref:\n    semver: '>=6.0.0'\n",
+        registry.url("fleet/manifests")
+    );
+    let applied = cluster
+        .kubectl()
+        .run(&["apply", "-f", "-"], Some(&manifest));
+    assert!(applied.success, "kubectl apply failed: {}", applied.stderr);
+    let repo = cluster.wait_ready(
+        "ocirepository",
+        "flux-system",
+        "manifests",
+        Duration::from_secs(120),
+    );
+    let artifact = &repo["status"]["artifact"];
+    let revision = format!("6.6.0@{digest}");
+    assert_eq!(artifact["revision"], revision.as_str());
+    assert_eq!(
+        artifact["url"],
+        format!("http://{storage_addr}/ocirepository/flux-system/manifests/{digest}.tar.gz")
+            .as_str()
+    );
+    assert_eq!(
+        artifact["metadata"]["org.opencontainers.image.source"],
+        "https://example.com/fleet.git"
+    );
+    assert_eq!(
+        condition(&repo, "Ready").unwrap()["message"],
+        format!("stored artifact for digest '{revision}'").as_str()
+    );
+    assert_eq!(repo["status"]["observedGeneration"], 1);
+    let (status, body) = http_get(artifact["url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert_eq!(
+        artifact["digest"],
+        format!("sha256:{}", sha256sum(&body)).as_str()
+    );
+    let (status, latest) = http_get(repo["status"]["url"].as_str().unwrap());
+    assert_eq!((status, latest), (200, body));
+
+    // Printer columns: URL, READY, STATUS, AGE.
+    let columns = cluster
+        .kubectl()
+        .ok(&["get", "ocirepository", "-n", "flux-system"]);
+    let header: Vec<&str> = columns.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["NAME", "URL", "READY", "STATUS", "AGE"],
+        "{columns}"
+    );
+    let row = columns
+        .lines()
+        .find(|l| l.starts_with("manifests "))
+        .unwrap_or_else(|| panic!("{columns}"));
+    assert!(
+        row.contains(&registry.url("fleet/manifests")) && row.contains("True"),
+        "{columns}"
+    );
+    assert!(row.contains("stored artifact for digest"), "{columns}");
+
+    // Deleting it removes its artifacts and the finalizer lets it go.
+    cluster.kubectl().ok(&[
+        "delete",
+        "ocirepository",
+        "manifests",
+        "-n",
+        "flux-system",
+        "--timeout=60s",
+    ]);
+    let (status, _) = http_get(artifact["url"].as_str().unwrap());
+    assert_eq!(status, 404);
+    cluster.assert_running();
+}
