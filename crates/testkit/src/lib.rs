@@ -8,6 +8,7 @@ pub mod client;
 pub mod control_plane;
 pub mod git_server;
 pub mod kubectl;
+pub mod object_store;
 pub mod paths;
 pub mod processes;
 pub mod registry;
