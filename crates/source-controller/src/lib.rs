@@ -1,6 +1,7 @@
 //! Flux's source-controller: GitRepository, OCIRepository, HelmRepository and HelmChart reconciliation, and the
 //! artifact storage and server.
 
+pub mod bucket;
 pub mod gitrepository;
 pub mod helm;
 pub mod helmchart;

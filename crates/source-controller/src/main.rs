@@ -1,11 +1,12 @@
 //! source-controller: Flux's flags, the artifact storage and its HTTP server, and the
-//! GitRepository, OCIRepository, HelmRepository and HelmChart controllers under the runtime's manager.
+//! GitRepository, OCIRepository, Bucket, HelmRepository and HelmChart controllers under the runtime's manager.
 
 use clap::Parser;
-use flux_api::source::{GitRepository, HelmChart, HelmRepository, OCIRepository};
+use flux_api::source::{Bucket, GitRepository, HelmChart, HelmRepository, OCIRepository};
 use flux_runtime::duration::parse_duration;
 use flux_runtime::flags::{CommonFlags, DependencyFlags, FeatureGates, ImpersonationFlags};
 use flux_runtime::manager::Manager;
+use source_controller::bucket::BucketReconciler;
 use source_controller::gitrepository::GitRepositoryReconciler;
 use source_controller::helmchart::{self, HelmChartReconciler};
 use source_controller::helmrepository::HelmRepositoryReconciler;
@@ -135,6 +136,10 @@ async fn main() -> ExitCode {
             Ok(r) => r,
             Err(e) => return fail(format!("cannot create the OCI work directory: {e}")),
         };
+    let buckets = match BucketReconciler::new(storage.clone(), &scratch.path().join("bucket")) {
+        Ok(r) => r,
+        Err(e) => return fail(format!("cannot create the Bucket work directory: {e}")),
+    };
     let mut manager = match Manager::start("source-controller", &cli.common).await {
         Ok(m) => m,
         Err(e) => return fail(e),
@@ -160,6 +165,8 @@ async fn main() -> ExitCode {
     manager.add_controller::<GitRepository, _>(reconciler, ctx);
     let ctx = manager.context("ocirepository", 2, cli.deps.requeue_dependency);
     manager.add_controller::<OCIRepository, _>(oci_repositories, ctx);
+    let ctx = manager.context("bucket", 2, cli.deps.requeue_dependency);
+    manager.add_controller::<Bucket, _>(buckets, ctx);
     let helm_repositories =
         HelmRepositoryReconciler::new(storage.clone(), cli.helm_index_max_size.max(0) as u64);
     let ctx = manager.context("helmrepository", 2, cli.deps.requeue_dependency);
