@@ -2,6 +2,7 @@
 //! artifact storage and server.
 
 pub mod bucket;
+pub mod externalartifact;
 pub mod gitrepository;
 pub mod helm;
 pub mod helmchart;

@@ -7,6 +7,7 @@ use flux_runtime::duration::parse_duration;
 use flux_runtime::flags::{CommonFlags, DependencyFlags, FeatureGates, ImpersonationFlags};
 use flux_runtime::manager::Manager;
 use source_controller::bucket::BucketReconciler;
+use source_controller::externalartifact::ExternalArtifactCollector;
 use source_controller::gitrepository::GitRepositoryReconciler;
 use source_controller::helmchart::{self, HelmChartReconciler};
 use source_controller::helmrepository::HelmRepositoryReconciler;
@@ -161,6 +162,13 @@ async fn main() -> ExitCode {
             tracing::error!(error = %e, "artifact server stopped");
         }
     });
+    // ExternalArtifact producers own their objects' status; the storage's retention is ours.
+    let external = ExternalArtifactCollector::new(storage.clone(), manager.client(), retention.ttl);
+    let shutdown = manager.shutdown_signal();
+    manager.add(
+        "externalartifact-gc",
+        external.run(Duration::from_secs(60), shutdown),
+    );
     let ctx = manager.context("gitrepository", 2, cli.deps.requeue_dependency);
     manager.add_controller::<GitRepository, _>(reconciler, ctx);
     let ctx = manager.context("ocirepository", 2, cli.deps.requeue_dependency);
