@@ -150,6 +150,11 @@ pub fn load(path: &Path) -> Result<Chart, Error> {
 }
 
 pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
+    load_files(dir_files(dir)?, 0)
+}
+
+/// The files of a chart folder that its `.helmignore` keeps, as `helm package` reads them.
+pub fn dir_files(dir: &Path) -> Result<Vec<File>, Error> {
     let rules = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(text) => Ignore::parse(&text)?,
         Err(_) => Ignore::parse("")?,
@@ -157,7 +162,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, Error> {
     let mut files = Vec::new();
     let mut total = 0u64;
     walk(dir, "", &rules, &mut files, &mut total, 0)?;
-    load_files(files, 0)
+    Ok(files)
 }
 
 fn walk(

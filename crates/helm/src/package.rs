@@ -57,6 +57,85 @@ pub fn merge_values_files(
     Ok((merged, used))
 }
 
+/// Flux's `mergeFileValues` for charts built from a source's files: each path relative to
+/// `base` (the source's root), confined to it; a missing file is an error unless
+/// `ignore_missing`. Returns the merged values and the paths that were merged.
+pub fn merge_values_from_dir(
+    base: &std::path::Path,
+    paths: &[String],
+    ignore_missing: bool,
+) -> Result<(Value, Vec<String>), Error> {
+    let merged = Value::empty_map();
+    let mut used = Vec::new();
+    for path in paths {
+        let clean = crate::funcs::misc::clean(&format!("/{path}"));
+        let relative = clean.trim_start_matches('/');
+        let file = base.join(relative);
+        let regular = std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
+        if !regular {
+            if ignore_missing {
+                continue;
+            }
+            return Err(Error::Values(format!(
+                "no values file found at path '/{relative}' (reference '{path}')"
+            )));
+        }
+        let data = std::fs::read(&file)
+            .map_err(|e| Error::Values(format!("could not read values from file '{path}': {e}")))?;
+        let values = match parse_yaml(&String::from_utf8_lossy(&data)) {
+            Ok(v @ Value::Map(_)) => v,
+            Ok(Value::Nil) => Value::empty_map(),
+            Ok(_) => {
+                return Err(Error::Values(format!(
+                    "unmarshaling values from '{path}' failed: error unmarshaling JSON: json: cannot unmarshal into map"
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Values(format!(
+                    "unmarshaling values from '{path}' failed: error converting YAML to JSON: {e}"
+                )));
+            }
+        };
+        crate::merge_maps(&merged, &values);
+        used.push(path.clone());
+    }
+    Ok((merged, used))
+}
+
+/// `helm package` of a chart folder: the files its `.helmignore` keeps under `<name>/`, then
+/// `extra` (e.g. dependency archives at `charts/<file>.tgz`), with `Chart.yaml`'s version set
+/// and, when given, `values.yaml` replaced, as [`repackage`] writes them.
+pub fn package_dir(
+    dir: &std::path::Path,
+    version: &str,
+    values: Option<&Value>,
+    extra: &[(String, Vec<u8>)],
+) -> Result<Vec<u8>, Error> {
+    let files = crate::chart::dir_files(dir)?;
+    let chart = crate::chart::load_files(files.clone(), 0)?;
+    let name = chart.metadata.name.clone();
+    let io = |e: std::io::Error| Error::Load(format!("writing chart archive: {e}"));
+    let mut out = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    let entries = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.data.as_slice()))
+        .chain(extra.iter().map(|(n, d)| (n.as_str(), d.as_slice())));
+    for (path, data) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        out.append_data(&mut header, format!("{name}/{path}"), data)
+            .map_err(io)?;
+    }
+    let raw = out.into_inner().map_err(io)?.finish().map_err(io)?;
+    repackage(&raw, version, values)
+}
+
 /// A copy whose maps are not shared with `v` (merging mutates maps in place).
 fn deep_copy(v: &Value) -> Value {
     match v {

@@ -180,7 +180,8 @@ async fn main() -> ExitCode {
     let ctx = manager.context("helmrepository", 2, cli.deps.requeue_dependency);
     manager.add_controller::<HelmRepository, _>(helm_repositories, ctx);
     let helm_charts =
-        HelmChartReconciler::new(storage.clone(), cli.helm_chart_max_size.max(0) as u64);
+        HelmChartReconciler::new(storage.clone(), cli.helm_chart_max_size.max(0) as u64)
+            .with_index_max_size(cli.helm_index_max_size.max(0) as u64);
     let ctx = manager.context("helmchart", 2, cli.deps.requeue_dependency);
     manager.add_controller_with_watches::<HelmChart, _>(helm_charts, ctx, helmchart::watches());
     tracing::info!(addr = %listen, adv_addr = %adv_addr, path = %cli.storage_path, "artifact server configured");

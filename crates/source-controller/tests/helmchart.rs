@@ -3,7 +3,7 @@
 //! the chart version picked as Flux picks it, the archive stored as served (and read back by the
 //! real `helm show chart`), a new chart version in the index picked up through the repository
 //! watch, values files merged into a repackaged chart (read back by the real helm), and Flux's
-//! reasons for a missing chart, a missing values file, a missing source and what is not built yet.
+//! reasons for a missing chart, a missing values file, and a missing source.
 
 mod common;
 
@@ -237,12 +237,6 @@ async fn charts_are_pulled_from_a_helm_repository_as_flux_pulls_them() {
             json!({"chart": "podinfo", "valuesFiles": ["values.yaml", "absent.yaml"]}),
             "ValuesFilesError",
             "values files merge error: failed to merge chart values: no values file found at path 'absent.yaml'",
-        ),
-        (
-            "from-git",
-            json!({"chart": "./charts/app", "sourceRef": {"kind": "GitRepository", "name": "app"}}),
-            "UnsupportedSourceKind",
-            "failed to get source: charts from a GitRepository are not built by this source-controller yet",
         ),
     ];
     for (name, spec, reason, message) in cases {

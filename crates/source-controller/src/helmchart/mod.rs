@@ -30,6 +30,8 @@ use flux_runtime::reconcile::{
     Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
 };
 use flux_runtime::watches::RelatedWatch;
+
+mod local;
 use kube::Api;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -48,6 +50,8 @@ pub struct HelmChartReconciler {
     storage: Arc<Storage>,
     /// `--helm-chart-max-size`.
     chart_max_size: u64,
+    /// `--helm-index-max-size`, for the repositories of dependencies.
+    index_max_size: u64,
 }
 
 impl HelmChartReconciler {
@@ -55,17 +59,33 @@ impl HelmChartReconciler {
         HelmChartReconciler {
             storage,
             chart_max_size,
+            index_max_size: 50 << 20,
         }
+    }
+
+    /// `--helm-index-max-size` for the chart repositories that dependencies come from.
+    pub fn with_index_max_size(mut self, max: u64) -> Self {
+        self.index_max_size = max;
+        self
     }
 }
 
 /// A HelmChart is reconciled again when the HelmRepository it pulls from gets a new index.
 pub fn watches() -> Vec<RelatedWatch<HelmChart>> {
+    fn refers(chart: &HelmChart, kind: HelmChartSourceKind, meta: &kube::api::ObjectMeta) -> bool {
+        chart.spec.source_ref.kind == kind
+            && Some(&chart.spec.source_ref.name) == meta.name.as_ref()
+            && chart.metadata.namespace == meta.namespace
+    }
     vec![
         RelatedWatch::<HelmChart>::source_revision::<HelmRepository>(|chart, repo| {
-            chart.spec.source_ref.kind == HelmChartSourceKind::HelmRepository
-                && Some(&chart.spec.source_ref.name) == repo.metadata.name.as_ref()
-                && chart.metadata.namespace == repo.metadata.namespace
+            refers(chart, HelmChartSourceKind::HelmRepository, &repo.metadata)
+        }),
+        RelatedWatch::<HelmChart>::source_revision::<flux_api::source::GitRepository>(
+            |chart, repo| refers(chart, HelmChartSourceKind::GitRepository, &repo.metadata),
+        ),
+        RelatedWatch::<HelmChart>::source_revision::<flux_api::source::Bucket>(|chart, bucket| {
+            refers(chart, HelmChartSourceKind::Bucket, &bucket.metadata)
         }),
     ]
 }
@@ -111,6 +131,16 @@ fn build_failed(reason: &'static str, cause: impl std::fmt::Display) -> Reconcil
             "values files merge error",
             source_condition::BUILD_FAILED,
             Disposition::Stalled,
+        ),
+        build_error_reason::DEPENDENCY_BUILD => (
+            "dependency build error",
+            source_condition::BUILD_FAILED,
+            Disposition::Backoff,
+        ),
+        build_error_reason::CHART_METADATA_PATCH => (
+            "chart metadata patch error",
+            source_condition::BUILD_FAILED,
+            Disposition::Backoff,
         ),
         _ => (
             "chart package error",
@@ -181,6 +211,9 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
     ) -> Result<Outcome, ReconcileError> {
         let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
         let current = stored_artifact(&self.storage, &ctx, obj.as_ref(), advertised).await;
+        if obj.spec.source_ref.kind != HelmChartSourceKind::HelmRepository {
+            return self.reconcile_local(&obj, &ctx, current).await;
+        }
         let repo = self.source(&obj, &ctx).await?;
         let repo_artifact = repo.status.as_ref().and_then(|s| s.artifact.clone());
         let source_revision = repo_artifact.as_ref().map(|a| a.revision.clone());
@@ -370,7 +403,52 @@ fn validate_reference(name: &str) -> Result<(), String> {
 }
 
 impl HelmChartReconciler {
-    /// The HelmRepository named by `spec.sourceRef`; other source kinds are not built yet.
+    /// Flux's `buildFromTarballArtifact`: a chart from a GitRepository's or Bucket's artifact.
+    async fn reconcile_local(
+        &self,
+        obj: &HelmChart,
+        ctx: &Context,
+        current: Option<Artifact>,
+    ) -> Result<Outcome, ReconcileError> {
+        if obj.spec.verify.is_some() {
+            return Err(fail(
+                source_condition::BUILD_FAILED,
+                Disposition::Stalled,
+                build_error_reason::CHART_PACKAGE,
+                "chart package error: spec.verify is only for charts from OCI registries",
+            ));
+        }
+        let source = local::source_artifact(self, obj, ctx).await?;
+        let metadata = local::version_metadata(obj, &source);
+        let unpacked = local::unpack(self, obj, &source, &metadata).await?;
+        let status = obj.status.as_ref();
+        let unchanged_spec = obj.metadata.generation.is_some()
+            && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
+        // Flux reuses the cached chart when name and version match and nothing forces a build.
+        if let Some(artifact) = current.as_ref().filter(|a| {
+            unchanged_spec
+                && a.revision == unpacked.version
+                && status.and_then(|s| s.observed_chart_name.as_deref())
+                    == Some(unpacked.name.as_str())
+        }) {
+            let build = Build {
+                name: unpacked.name.clone(),
+                version: unpacked.version.clone(),
+                packaged: unpacked.chart.is_dir() || !metadata.is_empty(),
+                values_files: status
+                    .and_then(|s| s.observed_values_files.clone())
+                    .unwrap_or_else(|| obj.spec.values_files.clone().unwrap_or_default()),
+            };
+            return Ok(self.success(obj, &build, artifact.clone(), Some(source.revision)));
+        }
+        let (archive, build) = local::build(self, obj, ctx, &unpacked, &metadata).await?;
+        let artifact = self.store(obj, &build, archive).await?;
+        collect_garbage(&self.storage, ctx, obj, &artifact).await;
+        self.notify(ctx, obj, &build, &artifact).await;
+        Ok(self.success(obj, &build, artifact, Some(source.revision)))
+    }
+
+    /// The HelmRepository named by `spec.sourceRef`.
     async fn source(
         &self,
         obj: &HelmChart,
