@@ -120,12 +120,11 @@ async fn a_chart_folder_in_git_is_packaged_with_its_dependencies() {
         &[("username", "flux"), ("password", "s3cret")],
     )
     .await;
-    let obj = |value: serde_json::Value| value;
-    let git_repo: GitRepository = serde_json::from_value(obj(json!({
+    let git_repo: GitRepository = serde_json::from_value(json!({
         "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
         "metadata": {"name": "fleet", "namespace": NS},
         "spec": {"url": server.http_url("fleet"), "interval": "1h", "ref": {"branch": "main"}},
-    })))
+    }))
     .unwrap();
     Api::<GitRepository>::namespaced(client.clone(), NS)
         .create(&PostParams::default(), &git_repo)
