@@ -145,7 +145,9 @@ fn main() {
     let ours = measure(&cluster, pid, &yaml, count);
     drop(cluster);
 
-    println!("OCIRepository pull: {count} objects, one artifact each (20 files, 0.3 MB), default concurrency");
+    println!(
+        "OCIRepository pull: {count} objects, one artifact each (20 files, 0.3 MB), default concurrency"
+    );
     println!("| controller | time to all Ready | peak RSS |");
     println!("|---|---|---|");
     println!(

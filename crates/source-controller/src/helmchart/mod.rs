@@ -1,15 +1,16 @@
-//! HelmChart: a chart from a HelmRepository becomes a `.tgz` artifact (Flux's
-//! `helmchart_controller.go` and its remote chart builder).
+//! HelmChart: a chart becomes a `.tgz` artifact (Flux's `helmchart_controller.go` and its
+//! chart builders).
 //!
-//! The steps run in Flux's order: storage (as every source); source (the HelmRepository in the
-//! HelmChart's namespace, which must have its index in storage; its getter, with the
-//! repository's credentials and TLS); build (the chart reference checked, the chart version
-//! picked from the stored index as Flux's `GetChartVersion` does, the archive downloaded within
+//! The steps run in Flux's order: storage (as every source); source (the object of
+//! `spec.sourceRef` in the HelmChart's namespace); build, by the source's kind: the remote
+//! builder for an HTTP(S) HelmRepository (the chart reference checked, the version picked from
+//! the stored index as Flux's `GetChartVersion`, the archive downloaded within
 //! `--helm-chart-max-size` unless the stored artifact already holds that chart and version and
-//! the spec did not change, its metadata validated); artifact (`<chart>-<version>.tgz`, with
-//! `latest.tar.gz` linked to it). Charts from a GitRepository or a Bucket, OCI HelmRepositories,
-//! `spec.valuesFiles` (which need the chart repackaged) and `spec.verify` are not built yet:
-//! such a HelmChart is Stalled with a message that says so, never silently passed.
+//! the spec did not change, its metadata validated, values files merged into a repackaged
+//! chart), the same over an OCI HelmRepository (`oci.rs`: versions from the registry's tags,
+//! `spec.verify` with cosign keys), the local builder for a GitRepository or a Bucket
+//! (`local.rs`); artifact (`<chart>-<version>.tgz`, with `latest.tar.gz` linked to it).
+//! Keyless and notation verification are Stalled with a message that says so.
 
 use crate::helm::repository::client_for;
 use crate::reconcile::{
@@ -32,6 +33,7 @@ use flux_runtime::reconcile::{
 use flux_runtime::watches::RelatedWatch;
 
 mod local;
+mod oci;
 use kube::Api;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -215,9 +217,12 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
             return self.reconcile_local(&obj, &ctx, current).await;
         }
         let repo = self.source(&obj, &ctx).await?;
+        if repo.spec.is_oci() {
+            return self.reconcile_oci(&obj, &ctx, current, &repo).await;
+        }
         let repo_artifact = repo.status.as_ref().and_then(|s| s.artifact.clone());
         let source_revision = repo_artifact.as_ref().map(|a| a.revision.clone());
-        let chart = self.pick(&obj, &repo, repo_artifact).await?;
+        let chart = self.pick(&obj, repo_artifact).await?;
         let values_files: Vec<String> = obj.spec.values_files.clone().unwrap_or_default();
         let version = if values_files.is_empty() {
             chart.version.clone()
@@ -448,6 +453,74 @@ impl HelmChartReconciler {
         Ok(self.success(obj, &build, artifact, Some(source.revision)))
     }
 
+    /// The remote builder over an OCI HelmRepository.
+    async fn reconcile_oci(
+        &self,
+        obj: &HelmChart,
+        ctx: &Context,
+        current: Option<Artifact>,
+        repo: &HelmRepository,
+    ) -> Result<Outcome, ReconcileError> {
+        validate_reference(&obj.spec.chart)
+            .map_err(|e| build_failed(build_error_reason::CHART_REFERENCE, e))?;
+        let picked = oci::pick(obj, ctx, repo).await?;
+        let values_files: Vec<String> = obj.spec.values_files.clone().unwrap_or_default();
+        let version = if values_files.is_empty() {
+            picked.chart.version.clone()
+        } else {
+            let generation = obj.metadata.generation.unwrap_or(0);
+            with_build_metadata(&picked.chart.version, &generation.to_string())?
+        };
+        let status = obj.status.as_ref();
+        let unchanged_spec = obj.metadata.generation.is_some()
+            && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
+        let verified_before = obj.status_conditions().iter().any(|c| {
+            c.type_ == source_condition::SOURCE_VERIFIED
+                && c.status == ConditionStatus::True
+                && c.observed_generation == obj.metadata.generation
+        });
+        if let Some(artifact) = current.as_ref().filter(|a| {
+            unchanged_spec
+                && a.revision == version
+                && status.and_then(|s| s.observed_chart_name.as_deref())
+                    == Some(picked.chart.name.as_str())
+                && (obj.spec.verify.is_none() || verified_before)
+        }) {
+            let build = Build {
+                name: picked.chart.name.clone(),
+                version,
+                packaged: !values_files.is_empty(),
+                values_files: status
+                    .and_then(|s| s.observed_values_files.clone())
+                    .unwrap_or(values_files),
+            };
+            let mut outcome = self.success(obj, &build, artifact.clone(), None);
+            if obj.spec.verify.is_some() {
+                outcome
+                    .remove_conditions
+                    .retain(|c| c != source_condition::SOURCE_VERIFIED);
+            }
+            return Ok(outcome);
+        }
+        let (archive, build, verified) = oci::build(self, obj, ctx, picked, version).await?;
+        let artifact = self.store(obj, &build, archive).await?;
+        collect_garbage(&self.storage, ctx, obj, &artifact).await;
+        self.notify(ctx, obj, &build, &artifact).await;
+        let mut outcome = self.success(obj, &build, artifact, None);
+        if let Some(message) = verified {
+            outcome
+                .remove_conditions
+                .retain(|c| c != source_condition::SOURCE_VERIFIED);
+            outcome.conditions.push((
+                source_condition::SOURCE_VERIFIED.into(),
+                ConditionStatus::True,
+                flux_api::meta::reason::SUCCEEDED.into(),
+                message,
+            ));
+        }
+        Ok(outcome)
+    }
+
     /// The HelmRepository named by `spec.sourceRef`.
     async fn source(
         &self,
@@ -482,7 +555,6 @@ impl HelmChartReconciler {
     async fn pick(
         &self,
         obj: &HelmChart,
-        repo: &HelmRepository,
         repo_artifact: Option<Artifact>,
     ) -> Result<ChartVersion, ReconcileError> {
         let unsupported = |what: &str| {
@@ -493,16 +565,6 @@ impl HelmChartReconciler {
                 format!("chart package error: {what} not supported by this source-controller yet"),
             )
         };
-        if repo.spec.is_oci() {
-            return Err(fetch_failed(
-                Disposition::Stalled,
-                build_error_reason::CHART_PULL,
-                format!(
-                    "chart pull error: charts from the OCI HelmRepository '{}' are not pulled by this source-controller yet",
-                    obj.spec.source_ref.name
-                ),
-            ));
-        }
         let no_artifact = || {
             fail(
                 source_condition::FETCH_FAILED,
