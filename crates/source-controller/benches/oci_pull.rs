@@ -87,9 +87,10 @@ fn flux_binary() -> Option<PathBuf> {
 fn run_flux(binary: &Path, yaml: &str, count: usize) -> Run {
     let cluster = Cluster::start();
     let storage = cluster.dir().join("flux-storage");
+    std::fs::create_dir_all(&storage).expect("Flux's storage folder");
     let addr = format!("127.0.0.1:{}", free_port());
+    // Flux's binary reads KUBECONFIG; it has no --kubeconfig flag.
     let args = vec![
-        format!("--kubeconfig={}", cluster.kubeconfig().display()),
         format!("--storage-path={}", storage.display()),
         format!("--storage-addr={addr}"),
         format!("--storage-adv-addr={addr}"),

@@ -447,3 +447,83 @@ fn an_ocirepository_applied_with_kubectl_is_served_as_an_artifact() {
     assert_eq!(status, 404);
     cluster.assert_running();
 }
+
+#[test]
+fn a_bucket_applied_with_kubectl_is_served_as_an_artifact() {
+    if !testkit::object_store::installed_or_skip() {
+        return;
+    }
+    let s3 = testkit::object_store::S3Server::seaweedfs().unwrap();
+    s3.create_bucket("fleet").unwrap();
+    s3.put(
+        "fleet",
+        "apps/cm.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n",
+    )
+    .unwrap();
+    s3.put("fleet", "other/skip.yaml", b"kind: Namespace\n")
+        .unwrap();
+
+    let mut cluster = Cluster::start();
+    let storage_addr = cluster.start_source_controller(&[]);
+    cluster
+        .kubectl()
+        .ok(&["create", "namespace", "flux-system"]);
+    cluster.kubectl().ok(&[
+        "create",
+        "secret",
+        "generic",
+        "s3-creds",
+        "-n",
+        "flux-system",
+        &format!("--from-literal=accesskey={}", s3.access_key()),
+        &format!("--from-literal=secretkey={}", s3.secret_key()),
+    ]);
+    let manifest = format!(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: Bucket\nmetadata:\n  name: fleet\n  namespace: flux-system\nspec:\n  interval: 5m\n  bucketName: fleet\n  endpoint: {}\n  insecure: true\n  prefix: apps/\n  secretRef:\n    name: s3-creds\n",
+        s3.endpoint()
+    );
+    let applied = cluster
+        .kubectl()
+        .run(&["apply", "-f", "-"], Some(&manifest));
+    assert!(applied.success, "kubectl apply failed: {}", applied.stderr);
+    let bucket = cluster.wait_ready("bucket", "flux-system", "fleet", Duration::from_secs(120));
+    let artifact = &bucket["status"]["artifact"];
+    let revision = artifact["revision"].as_str().unwrap();
+    assert!(revision.starts_with("sha256:"), "{bucket:#}");
+    let hex = revision.trim_start_matches("sha256:");
+    assert_eq!(
+        artifact["url"],
+        format!("http://{storage_addr}/bucket/flux-system/fleet/{hex}.tar.gz").as_str()
+    );
+    assert_eq!(
+        condition(&bucket, "Ready").unwrap()["message"],
+        format!("stored artifact: revision '{revision}'").as_str()
+    );
+    let (status, body) = http_get(artifact["url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert_eq!(
+        artifact["digest"],
+        format!("sha256:{}", sha256sum(&body)).as_str()
+    );
+
+    // Printer columns: ENDPOINT, AGE, READY, STATUS.
+    let columns = cluster
+        .kubectl()
+        .ok(&["get", "bucket", "-n", "flux-system"]);
+    let header: Vec<&str> = columns.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["NAME", "ENDPOINT", "AGE", "READY", "STATUS"],
+        "{columns}"
+    );
+    let row = columns
+        .lines()
+        .find(|l| l.starts_with("fleet "))
+        .unwrap_or_else(|| panic!("{columns}"));
+    assert!(
+        row.contains(&s3.endpoint()) && row.contains("True"),
+        "{columns}"
+    );
+    cluster.assert_running();
+}
