@@ -36,25 +36,25 @@ pub fn merge_values_files(
                 "no values file found at path '{path}'"
             )));
         };
-        let text = String::from_utf8_lossy(&file.data);
-        let values = match parse_yaml(&text) {
-            Ok(v @ Value::Map(_)) => v,
-            Ok(Value::Nil) => Value::empty_map(),
-            Ok(_) => {
-                return Err(Error::Values(format!(
-                    "unmarshaling values from '{path}' failed: error unmarshaling JSON: json: cannot unmarshal into map"
-                )));
-            }
-            Err(e) => {
-                return Err(Error::Values(format!(
-                    "unmarshaling values from '{path}' failed: error converting YAML to JSON: {e}"
-                )));
-            }
-        };
+        let values = parse_values(path, &String::from_utf8_lossy(&file.data))?;
         crate::merge_maps(&merged, &values);
         used.push(path.clone());
     }
     Ok((merged, used))
+}
+
+/// A values file as sigs.k8s.io/yaml reads it into a map, with Flux's messages.
+fn parse_values(path: &str, text: &str) -> Result<Value, Error> {
+    match parse_yaml(text) {
+        Ok(v @ Value::Map(_)) => Ok(v),
+        Ok(Value::Nil) => Ok(Value::empty_map()),
+        Ok(_) => Err(Error::Values(format!(
+            "unmarshaling values from '{path}' failed: error unmarshaling JSON: json: cannot unmarshal into map"
+        ))),
+        Err(e) => Err(Error::Values(format!(
+            "unmarshaling values from '{path}' failed: error converting YAML to JSON: {e}"
+        ))),
+    }
 }
 
 /// Flux's `mergeFileValues` for charts built from a source's files: each path relative to
@@ -82,20 +82,7 @@ pub fn merge_values_from_dir(
         }
         let data = std::fs::read(&file)
             .map_err(|e| Error::Values(format!("could not read values from file '{path}': {e}")))?;
-        let values = match parse_yaml(&String::from_utf8_lossy(&data)) {
-            Ok(v @ Value::Map(_)) => v,
-            Ok(Value::Nil) => Value::empty_map(),
-            Ok(_) => {
-                return Err(Error::Values(format!(
-                    "unmarshaling values from '{path}' failed: error unmarshaling JSON: json: cannot unmarshal into map"
-                )));
-            }
-            Err(e) => {
-                return Err(Error::Values(format!(
-                    "unmarshaling values from '{path}' failed: error converting YAML to JSON: {e}"
-                )));
-            }
-        };
+        let values = parse_values(path, &String::from_utf8_lossy(&data))?;
         crate::merge_maps(&merged, &values);
         used.push(path.clone());
     }

@@ -241,3 +241,109 @@ pub async fn remove_all_artifacts<K: Resource<DynamicType = ()>>(
     }
     Ok(())
 }
+
+/// `<dir>/<name>` beside the artifact's file (`latest.tar.gz`, `index.yaml`).
+pub fn sibling(path: &str, name: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// How a kind reports the artifact step's storage failures.
+pub struct StorageFailures {
+    /// A StorageOperationFailed failure with this reason and message.
+    pub storage: fn(&str, String) -> ReconcileError,
+    /// The artifact's lock could not be taken.
+    pub lock: fn(String) -> ReconcileError,
+}
+
+/// The artifact step's storage work, as each Flux reconciler does it: the object's folder, the
+/// artifact's lock, then `write` (which sets digest and size), then `link` pointed at the new
+/// file on a best-effort basis.
+pub fn store_artifact(
+    storage: &Storage,
+    mut artifact: Artifact,
+    link: &str,
+    failures: &StorageFailures,
+    write: impl FnOnce(&Storage, &mut Artifact) -> Result<(), ReconcileError>,
+) -> Result<Artifact, ReconcileError> {
+    storage.mkdir_all(&artifact).map_err(|e| {
+        (failures.storage)(
+            source_reason::DIR_CREATION_FAILED,
+            format!("failed to create artifact directory: {e}"),
+        )
+    })?;
+    let _lock = storage
+        .lock(&artifact)
+        .map_err(|e| (failures.lock)(format!("failed to acquire lock for artifact: {e}")))?;
+    write(storage, &mut artifact)?;
+    if let Err(e) = storage.symlink(&artifact, link) {
+        tracing::info!(error = %e, "failed to update status URL symlink");
+    }
+    Ok(artifact)
+}
+
+/// The lock failure of the kinds that report it without a condition (reason `Failed`).
+pub fn lock_failed(message: String) -> ReconcileError {
+    ReconcileError::new(Disposition::Backoff, reason::FAILED, message)
+}
+
+/// Flux's `notify` after a stored artifact: `new_reason` when the digest changed, `recovered`
+/// when the object was failing; nothing otherwise. The revision and digest go along as the
+/// event's metadata.
+pub async fn notify_artifact<
+    K: Resource<DynamicType = ()> + flux_runtime::reconcile::FluxObject,
+>(
+    ctx: &Context,
+    obj: &K,
+    previous_digest: Option<&str>,
+    artifact: &Artifact,
+    reasons: (&str, &str),
+    message: &str,
+) {
+    let (new_reason, recovered) = reasons;
+    let reason = if previous_digest != Some(artifact.digest.as_str()) {
+        new_reason
+    } else if was_failing(&obj.status_conditions()) {
+        recovered
+    } else {
+        return;
+    };
+    let metadata = BTreeMap::from([
+        ("revision".to_string(), artifact.revision.clone()),
+        ("digest".to_string(), artifact.digest.clone()),
+    ]);
+    let n = names(obj);
+    tracing::info!(namespace = %n.namespace, name = %n.name, "{message}");
+    record(ctx, obj, Severity::Info, reason, message, &metadata).await;
+}
+
+/// A checkout or an extracted layer archived as Flux archives sources: the `.sourceignore`
+/// files in it and spec.ignore (or, without either, the default patterns), VCS files always
+/// left out.
+pub fn archive_source(
+    storage: &Storage,
+    artifact: &mut Artifact,
+    dir: &std::path::Path,
+    spec_ignore: Option<&str>,
+    failures: &StorageFailures,
+) -> Result<(), ReconcileError> {
+    let mut patterns = crate::ignore::load_ignore_files(dir).map_err(|e| {
+        ReconcileError::new(
+            Disposition::Backoff,
+            "SourceIgnoreError",
+            format!("failed to load source ignore patterns from repository: {e}"),
+        )
+    })?;
+    if let Some(text) = spec_ignore {
+        patterns.extend(crate::ignore::read_patterns(text, &[]));
+    }
+    let matcher = crate::ignore::IgnoreMatcher::for_source(patterns);
+    storage.archive(artifact, dir, Some(&matcher)).map_err(|e| {
+        (failures.storage)(
+            source_reason::ARCHIVE_OPERATION_FAILED,
+            format!("unable to archive artifact to storage: {e}"),
+        )
+    })
+}

@@ -11,8 +11,8 @@
 
 use crate::ignore::{self, IgnoreMatcher};
 use crate::reconcile::{
-    blocking, collect_garbage, names, record, remove_all_artifacts, secret_data, step_failed,
-    stored_artifact, was_failing,
+    StorageFailures, blocking, collect_garbage, lock_failed, names, notify_artifact, record,
+    remove_all_artifacts, secret_data, sibling, step_failed, store_artifact, stored_artifact,
 };
 use crate::storage::{Storage, secure_join};
 use flux_api::ConditionStatus;
@@ -23,9 +23,7 @@ use flux_api::source::{
 };
 use flux_runtime::duration::parse_duration;
 use flux_runtime::events::Severity;
-use flux_runtime::reconcile::{
-    Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
-};
+use flux_runtime::reconcile::{Context, Disposition, Outcome, ReconcileError, Reconciler};
 use flux_runtime::secrets::{proxy_url, tls_from_secret};
 use futures::{StreamExt, TryStreamExt};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
@@ -77,6 +75,12 @@ fn storage_failed(reason: &str, message: impl Into<String>) -> ReconcileError {
         message,
     )
 }
+
+/// The artifact step's failures, as Flux's Bucket reconciler reports them.
+const FAILURES: StorageFailures = StorageFailures {
+    storage: |reason, message| storage_failed(reason, message),
+    lock: lock_failed,
+};
 
 fn bucket_failed(message: impl Into<String>) -> ReconcileError {
     fetch_failed(
@@ -193,7 +197,9 @@ impl Reconciler<Bucket> for BucketReconciler {
         drop(work);
         collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
         self.notify(&ctx, &obj, &artifact, index.len()).await;
-        let url = self.storage.url_for(&latest_link(&artifact.path));
+        let url = self
+            .storage
+            .url_for(&sibling(&artifact.path, "latest.tar.gz"));
         Ok(success(&obj, artifact, Some(url)))
     }
 
@@ -354,7 +360,7 @@ impl BucketReconciler {
     ) -> Result<Artifact, ReconcileError> {
         let n = names(obj);
         let hex = revision.split_once(':').map_or(revision, |(_, h)| h);
-        let mut artifact = self.storage.artifact_for(
+        let artifact = self.storage.artifact_for(
             KIND,
             &n.namespace,
             &n.name,
@@ -364,29 +370,20 @@ impl BucketReconciler {
         let storage = self.storage.clone();
         let dir = dir.to_path_buf();
         blocking(move || {
-            storage.mkdir_all(&artifact).map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create artifact directory: {e}"),
-                )
-            })?;
-            let _lock = storage.lock(&artifact).map_err(|e| {
-                ReconcileError::new(
-                    Disposition::Backoff,
-                    reason::FAILED,
-                    format!("failed to acquire lock for artifact: {e}"),
-                )
-            })?;
-            storage.archive(&mut artifact, &dir, None).map_err(|e| {
-                storage_failed(
-                    source_reason::ARCHIVE_OPERATION_FAILED,
-                    format!("unable to archive artifact to storage: {e}"),
-                )
-            })?;
-            if let Err(e) = storage.symlink(&artifact, "latest.tar.gz") {
-                tracing::info!(error = %e, "failed to update status URL symlink");
-            }
-            Ok(artifact)
+            store_artifact(
+                &storage,
+                artifact,
+                "latest.tar.gz",
+                &FAILURES,
+                |storage, artifact| {
+                    storage.archive(artifact, &dir, None).map_err(|e| {
+                        storage_failed(
+                            source_reason::ARCHIVE_OPERATION_FAILED,
+                            format!("unable to archive artifact to storage: {e}"),
+                        )
+                    })
+                },
+            )
         })
         .await?
     }
@@ -397,24 +394,16 @@ impl BucketReconciler {
             "stored artifact with {files} fetched files from '{}' bucket",
             obj.spec.bucket_name
         );
-        let metadata = BTreeMap::from([
-            ("revision".to_string(), artifact.revision.clone()),
-            ("digest".to_string(), artifact.digest.clone()),
-        ]);
-        let previous = obj
-            .status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.digest.as_str());
-        let reason = if previous != Some(artifact.digest.as_str()) {
-            source_reason::NEW_ARTIFACT
-        } else if was_failing(&obj.status_conditions()) {
-            reason::SUCCEEDED
-        } else {
-            return;
-        };
-        tracing::info!(namespace = %names(obj).namespace, name = %names(obj).name, "{message}");
-        record(ctx, obj, Severity::Info, reason, &message, &metadata).await;
+        let previous = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
+        notify_artifact(
+            ctx,
+            obj,
+            previous.map(|a| a.digest.as_str()),
+            artifact,
+            (source_reason::NEW_ARTIFACT, reason::SUCCEEDED),
+            &message,
+        )
+        .await;
     }
 }
 
@@ -573,14 +562,6 @@ async fn fetch_objects(
         }
     }
     Ok(())
-}
-
-/// `<dir>/latest.tar.gz` beside the artifact's file.
-fn latest_link(path: &str) -> String {
-    match path.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/latest.tar.gz"),
-        None => "latest.tar.gz".into(),
-    }
 }
 
 fn success(obj: &Bucket, artifact: Artifact, url: Option<String>) -> Outcome {

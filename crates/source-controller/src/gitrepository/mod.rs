@@ -9,12 +9,12 @@
 mod content;
 pub mod verify;
 
-use crate::ignore::{self, IgnoreMatcher};
 use crate::reconcile::{
-    blocking, collect_garbage, kube_message, names, record, remove_all_artifacts, secret_data,
-    step_failed, stored_artifact, was_failing,
+    StorageFailures, archive_source, blocking, collect_garbage, kube_message, lock_failed, names,
+    record, remove_all_artifacts, secret_data, sibling, step_failed, store_artifact,
+    stored_artifact, was_failing,
 };
-use crate::storage::{Storage, StorageError, secure_join};
+use crate::storage::{Storage, secure_join};
 use content::{artifact_set_differs, content_config_changed};
 use flux_api::meta::Artifact;
 use flux_api::source::{
@@ -78,6 +78,19 @@ fn fail(
         message,
     )
 }
+
+/// The artifact step's failures, as Flux's GitRepository reconciler reports them.
+const FAILURES: StorageFailures = StorageFailures {
+    storage: |reason, message| {
+        fail(
+            Marks::StorageOperationFailed,
+            Disposition::Backoff,
+            reason,
+            message,
+        )
+    },
+    lock: lock_failed,
+};
 
 /// Conditions that only exist while a step fails; removed once the reconcile succeeds.
 const NEGATIVE_CONDITIONS: [&str; 3] = [
@@ -247,6 +260,7 @@ fn stored_message(revision: &str) -> String {
 fn unchanged_outcome(artifact: Artifact) -> Outcome {
     let message = stored_message(&artifact.revision);
     let mut status = Map::new();
+    status.insert("url".into(), json!(sibling(&artifact.url, "latest.tar.gz")));
     status.insert("artifact".into(), json!(artifact));
     Outcome {
         reason: reason::SUCCEEDED.into(),
@@ -272,6 +286,7 @@ fn success_outcome(obj: &GitRepository, artifact: Artifact, source: &Source) -> 
     let spec = &obj.spec;
     let message = stored_message(&artifact.revision);
     let mut status = Map::new();
+    status.insert("url".into(), json!(sibling(&artifact.url, "latest.tar.gz")));
     status.insert("artifact".into(), json!(artifact));
     status.insert(
         "includedArtifacts".into(),
@@ -486,7 +501,7 @@ impl GitRepositoryReconciler {
         dir: &Path,
     ) -> Result<Artifact, ReconcileError> {
         let n = names(obj);
-        let mut artifact = self.storage.artifact_for(
+        let artifact = self.storage.artifact_for(
             KIND,
             &n.namespace,
             &n.name,
@@ -561,39 +576,14 @@ impl GitRepositoryReconciler {
                 }
                 Ok(_) => {}
             }
-            storage.mkdir_all(&artifact).map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create artifact directory: {e}"),
-                )
-            })?;
-            let _lock = storage.lock(&artifact).map_err(|e| {
-                ReconcileError::new(
-                    Disposition::Backoff,
-                    reason::FAILED,
-                    format!("failed to acquire lock for artifact: {e}"),
-                )
-            })?;
-            let mut patterns = ignore::load_ignore_files(&dir).map_err(|e| {
-                ReconcileError::new(
-                    Disposition::Backoff,
-                    "SourceIgnoreError",
-                    format!("failed to load source ignore patterns from repository: {e}"),
-                )
-            })?;
-            if let Some(text) = &spec_ignore {
-                patterns.extend(ignore::read_patterns(text, &[]));
-            }
-            let matcher = IgnoreMatcher::for_source(patterns);
-            storage
-                .archive(&mut artifact, &dir, Some(&matcher))
-                .map_err(|e: StorageError| {
-                    storage_failed(
-                        source_reason::ARCHIVE_OPERATION_FAILED,
-                        format!("unable to archive artifact to storage: {e}"),
-                    )
-                })?;
-            Ok(artifact)
+            let spec_ignore = spec_ignore.as_deref();
+            store_artifact(
+                &storage,
+                artifact,
+                "latest.tar.gz",
+                &FAILURES,
+                |storage, artifact| archive_source(storage, artifact, &dir, spec_ignore, &FAILURES),
+            )
         })
         .await?
     }

@@ -14,8 +14,8 @@
 
 use crate::helm::repository::client_for;
 use crate::reconcile::{
-    blocking, collect_garbage, kube_message, names, record, remove_all_artifacts, step_failed,
-    stored_artifact, was_failing,
+    StorageFailures, blocking, collect_garbage, kube_message, names, notify_artifact, record,
+    remove_all_artifacts, sibling, step_failed, store_artifact, stored_artifact,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -107,6 +107,21 @@ fn fail(
         message,
     )
 }
+
+fn storage_failed(reason: &str, message: String) -> ReconcileError {
+    fail(
+        source_condition::STORAGE_OPERATION_FAILED,
+        Disposition::Backoff,
+        reason,
+        message,
+    )
+}
+
+/// The artifact step's failures, as Flux's HelmChart reconciler reports them (the lock too).
+const FAILURES: StorageFailures = StorageFailures {
+    storage: storage_failed,
+    lock: |message| storage_failed(source_reason::ACQUIRE_LOCK_FAILED, message),
+};
 
 fn fetch_failed(
     disposition: Disposition,
@@ -620,7 +635,7 @@ impl HelmChartReconciler {
         archive: Vec<u8>,
     ) -> Result<Artifact, ReconcileError> {
         let n = names(obj);
-        let mut artifact = self.storage.artifact_for(
+        let artifact = self.storage.artifact_for(
             "HelmChart",
             &n.namespace,
             &n.name,
@@ -628,39 +643,23 @@ impl HelmChartReconciler {
             &format!("{}-{}.tgz", build.name, build.version),
         );
         let storage = self.storage.clone();
-        let storage_failed = |reason: &str, message: String| {
-            fail(
-                source_condition::STORAGE_OPERATION_FAILED,
-                Disposition::Backoff,
-                reason,
-                message,
-            )
-        };
         blocking(move || {
-            storage.mkdir_all(&artifact).map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create artifact directory: {e}"),
-                )
-            })?;
-            let _lock = storage.lock(&artifact).map_err(|e| {
-                storage_failed(
-                    source_reason::ACQUIRE_LOCK_FAILED,
-                    format!("failed to acquire lock for artifact: {e}"),
-                )
-            })?;
-            storage
-                .write_with(&mut artifact, |w| w.write_all(&archive))
-                .map_err(|e| {
-                    storage_failed(
-                        source_reason::ARCHIVE_OPERATION_FAILED,
-                        format!("unable to copy Helm chart to storage: {e}"),
-                    )
-                })?;
-            if let Err(e) = storage.symlink(&artifact, "latest.tar.gz") {
-                tracing::info!(error = %e, "failed to update status URL symlink");
-            }
-            Ok(artifact)
+            store_artifact(
+                &storage,
+                artifact,
+                "latest.tar.gz",
+                &FAILURES,
+                |storage, artifact| {
+                    storage
+                        .write_with(artifact, |w| w.write_all(&archive))
+                        .map_err(|e| {
+                            storage_failed(
+                                source_reason::ARCHIVE_OPERATION_FAILED,
+                                format!("unable to copy Helm chart to storage: {e}"),
+                            )
+                        })
+                },
+            )
         })
         .await?
     }
@@ -676,7 +675,10 @@ impl HelmChartReconciler {
         let mut status = Map::new();
         status.insert(
             "url".into(),
-            json!(self.storage.url_for(&latest_link(&artifact.path))),
+            json!(
+                self.storage
+                    .url_for(&sibling(&artifact.path, "latest.tar.gz"))
+            ),
         );
         status.insert("artifact".into(), json!(artifact));
         status.insert("observedChartName".into(), json!(build.name));
@@ -716,37 +718,16 @@ impl HelmChartReconciler {
 
     /// Flux's `notify`: an event when the digest changed, or on recovery.
     async fn notify(&self, ctx: &Context, obj: &HelmChart, build: &Build, artifact: &Artifact) {
-        let previous = obj
-            .status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.digest.as_str());
-        if previous == Some(artifact.digest.as_str()) && !was_failing(&obj.status_conditions()) {
-            return;
-        }
-        let message = build.summary();
-        let metadata = BTreeMap::from([
-            ("revision".to_string(), artifact.revision.clone()),
-            ("digest".to_string(), artifact.digest.clone()),
-        ]);
-        tracing::info!(namespace = %names(obj).namespace, name = %names(obj).name, "{message}");
-        record(
+        let previous = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
+        notify_artifact(
             ctx,
             obj,
-            Severity::Info,
-            build.reason(),
-            &message,
-            &metadata,
+            previous.map(|a| a.digest.as_str()),
+            artifact,
+            (build.reason(), build.reason()),
+            &build.summary(),
         )
         .await;
-    }
-}
-
-/// `<dir>/latest.tar.gz` beside the artifact's file.
-fn latest_link(path: &str) -> String {
-    match path.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/latest.tar.gz"),
-        None => "latest.tar.gz".into(),
     }
 }
 
@@ -784,7 +765,7 @@ mod tests {
         let e = pull_failed("failed to fetch http://x/c.tgz : 404 Not Found".into());
         assert_eq!(e.reason, "ChartPullError");
         assert_eq!(
-            latest_link("helmchart/ns/app/app-1.0.0.tgz"),
+            sibling("helmchart/ns/app/app-1.0.0.tgz", "latest.tar.gz"),
             "helmchart/ns/app/latest.tar.gz"
         );
     }

@@ -233,25 +233,10 @@ async fn verify_chart(
     let data = secret_data(ctx, &namespace, &secret_ref.name)
         .await
         .map_err(|e| failed(Disposition::Backoff, e))?;
-    let keys: Vec<(String, Vec<u8>)> = data
-        .into_iter()
-        .filter(|(k, _)| k.ends_with(".pub"))
-        .collect();
-    let display = format!("{}/{}@{digest}", repository.registry, repository.repository);
-    if keys.is_empty() {
-        return Err(failed(
-            Disposition::Backoff,
-            format!("no matching signatures were found for '{display}'"),
-        ));
-    }
     let timeout = client.options().timeout.unwrap_or(DEFAULT_TIMEOUT);
-    tokio::time::timeout(
-        timeout,
-        cosign::verify_with_keys(client.options(), repository, digest, &keys),
-    )
-    .await
-    .map_err(|_| failed(Disposition::Backoff, "context deadline exceeded".into()))?
-    .map_err(|e| failed(Disposition::Backoff, e.to_string()))?;
+    cosign::verify_with_secret_keys(client.options(), repository, digest, data, timeout)
+        .await
+        .map_err(|e| failed(Disposition::Backoff, e.to_string()))?;
     Ok(format!("verified signature of version {version}"))
 }
 

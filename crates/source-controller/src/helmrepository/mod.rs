@@ -12,8 +12,8 @@
 
 use crate::helm::repository::{ChartRepository, client_for};
 use crate::reconcile::{
-    blocking, collect_garbage, names, record, remove_all_artifacts, step_failed, stored_artifact,
-    was_failing,
+    StorageFailures, blocking, collect_garbage, lock_failed, names, notify_artifact, record,
+    remove_all_artifacts, sibling, step_failed, store_artifact, stored_artifact,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -24,9 +24,7 @@ use flux_api::source::{
 };
 use flux_helm::repo::IndexFile;
 use flux_runtime::events::Severity;
-use flux_runtime::reconcile::{
-    Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
-};
+use flux_runtime::reconcile::{Context, Disposition, Outcome, ReconcileError, Reconciler};
 use serde_json::{Map, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -70,6 +68,12 @@ fn fail(
         message,
     )
 }
+
+/// The artifact step's failures, as Flux's HelmRepository reconciler reports them.
+const FAILURES: StorageFailures = StorageFailures {
+    storage: |reason, message| storage_failed(reason, message),
+    lock: lock_failed,
+};
 
 fn fetch_failed(
     disposition: Disposition,
@@ -190,7 +194,7 @@ impl HelmRepositoryReconciler {
     ) -> Result<Artifact, ReconcileError> {
         let n = names(obj);
         let hex = revision.split_once(':').map_or(revision, |(_, h)| h);
-        let mut artifact = self.storage.artifact_for(
+        let artifact = self.storage.artifact_for(
             "HelmRepository",
             &n.namespace,
             &n.name,
@@ -199,31 +203,22 @@ impl HelmRepositoryReconciler {
         );
         let storage = self.storage.clone();
         blocking(move || {
-            storage.mkdir_all(&artifact).map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create artifact directory: {e}"),
-                )
-            })?;
-            let _lock = storage.lock(&artifact).map_err(|e| {
-                ReconcileError::new(
-                    Disposition::Backoff,
-                    reason::FAILED,
-                    format!("failed to acquire lock for artifact: {e}"),
-                )
-            })?;
-            storage
-                .write_with(&mut artifact, |w| index.write_json(w))
-                .map_err(|e| {
-                    storage_failed(
-                        source_reason::ARCHIVE_OPERATION_FAILED,
-                        format!("unable to save artifact to storage: {e}"),
-                    )
-                })?;
-            if let Err(e) = storage.symlink(&artifact, "index.yaml") {
-                tracing::info!(error = %e, "failed to update status URL symlink");
-            }
-            Ok(artifact)
+            store_artifact(
+                &storage,
+                artifact,
+                "index.yaml",
+                &FAILURES,
+                |storage, artifact| {
+                    storage
+                        .write_with(artifact, |w| index.write_json(w))
+                        .map_err(|e| {
+                            storage_failed(
+                                source_reason::ARCHIVE_OPERATION_FAILED,
+                                format!("unable to save artifact to storage: {e}"),
+                            )
+                        })
+                },
+            )
         })
         .await?
     }
@@ -233,7 +228,7 @@ impl HelmRepositoryReconciler {
         let mut status = Map::new();
         status.insert(
             "url".into(),
-            json!(self.storage.url_for(&index_link(&artifact.path))),
+            json!(self.storage.url_for(&sibling(&artifact.path, "index.yaml"))),
         );
         status.insert("artifact".into(), json!(artifact));
         Outcome {
@@ -257,32 +252,16 @@ impl HelmRepositoryReconciler {
             format!("size {}", human_size(s as f64))
         });
         let message = format!("stored fetched index of {size} from '{}'", obj.spec.url);
-        let metadata = BTreeMap::from([
-            ("revision".to_string(), artifact.revision.clone()),
-            ("digest".to_string(), artifact.digest.clone()),
-        ]);
-        let previous = obj
-            .status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.digest.as_str());
-        let reason = if previous != Some(artifact.digest.as_str()) {
-            source_reason::NEW_ARTIFACT
-        } else if was_failing(&obj.status_conditions()) {
-            reason::SUCCEEDED
-        } else {
-            return;
-        };
-        tracing::info!(namespace = %names(obj).namespace, name = %names(obj).name, "{message}");
-        record(ctx, obj, Severity::Info, reason, &message, &metadata).await;
-    }
-}
-
-/// `<dir>/index.yaml` beside the artifact's file.
-fn index_link(path: &str) -> String {
-    match path.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/index.yaml"),
-        None => "index.yaml".into(),
+        let previous = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
+        notify_artifact(
+            ctx,
+            obj,
+            previous.map(|a| a.digest.as_str()),
+            artifact,
+            (source_reason::NEW_ARTIFACT, reason::SUCCEEDED),
+            &message,
+        )
+        .await;
     }
 }
 
@@ -331,7 +310,7 @@ mod tests {
     #[test]
     fn links_and_prefixes() {
         assert_eq!(
-            index_link("helmrepository/default/podinfo/index-ab.yaml"),
+            sibling("helmrepository/default/podinfo/index-ab.yaml", "index.yaml"),
             "helmrepository/default/podinfo/index.yaml"
         );
     }

@@ -24,6 +24,35 @@ pub enum CosignError {
     Client(String),
     #[error("failed to fetch the signatures of '{reference}': {message}")]
     Fetch { reference: String, message: String },
+    #[error("context deadline exceeded after {0:?}")]
+    Timeout(std::time::Duration),
+}
+
+/// Flux's use of a verification Secret: every `*.pub` value is a key to try, within `timeout`;
+/// a Secret without one verifies nothing.
+pub async fn verify_with_secret_keys(
+    options: &ConnectOptions,
+    repository: &Repository,
+    digest: &str,
+    data: std::collections::BTreeMap<String, Vec<u8>>,
+    timeout: std::time::Duration,
+) -> Result<(), CosignError> {
+    let keys: Vec<(String, Vec<u8>)> = data
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".pub"))
+        .collect();
+    if keys.is_empty() {
+        return Err(CosignError::NoMatch(format!(
+            "{}/{}@{digest}",
+            repository.registry, repository.repository
+        )));
+    }
+    tokio::time::timeout(
+        timeout,
+        verify_with_keys(options, repository, digest, &keys),
+    )
+    .await
+    .map_err(|_| CosignError::Timeout(timeout))?
 }
 
 /// Verifies `repository@digest` with any of `keys` (name, PEM), as Flux tries each `*.pub`

@@ -9,12 +9,12 @@
 //! layer), artifact (the layer extracted and archived with the ignore rules, or copied as it
 //! is, to `<digest>.tar.gz`; the manifest's annotations as the artifact's metadata).
 
-use crate::ignore::{self, IgnoreMatcher};
 use crate::oci::keychain::Keychain;
 use crate::oci::{ConnectOptions, RegistryClient, Repository, cosign};
 use crate::reconcile::{
-    blocking, collect_garbage, kube_message, names, record, remove_all_artifacts, secret_data,
-    step_failed, stored_artifact, was_failing,
+    StorageFailures, archive_source, blocking, collect_garbage, kube_message, lock_failed, names,
+    notify_artifact, record, remove_all_artifacts, secret_data, sibling, step_failed,
+    store_artifact, stored_artifact,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -75,6 +75,12 @@ fn fail(
         message,
     )
 }
+
+/// The artifact step's failures, as Flux's OCIRepository reconciler reports them.
+const FAILURES: StorageFailures = StorageFailures {
+    storage: |reason, message| storage_failed(reason, message),
+    lock: lock_failed,
+};
 
 fn fetch_failed(
     disposition: Disposition,
@@ -179,7 +185,9 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
         drop(work);
         collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
         self.notify(&ctx, &obj, &artifact).await;
-        let url = self.storage.url_for(&latest_link(&artifact.path));
+        let url = self
+            .storage
+            .url_for(&sibling(&artifact.path, "latest.tar.gz"));
         Ok(success(&obj, artifact, &source, Some(url)))
     }
 
@@ -505,30 +513,10 @@ impl OCIRepositoryReconciler {
         let data = secret_data(ctx, &namespace, &secret_ref.name)
             .await
             .map_err(|e| failed(Disposition::Backoff, e))?;
-        let keys: Vec<(String, Vec<u8>)> = data
-            .into_iter()
-            .filter(|(k, _)| k.ends_with(".pub"))
-            .collect();
-        let display = format!("{}/{}@{digest}", repository.registry, repository.repository);
-        if keys.is_empty() {
-            return Err(failed(
-                Disposition::Backoff,
-                format!("no matching signatures were found for '{display}'"),
-            ));
-        }
         let timeout = client.options().timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let verified = tokio::time::timeout(
-            timeout,
-            cosign::verify_with_keys(client.options(), repository, digest, &keys),
-        )
-        .await
-        .map_err(|_| {
-            failed(
-                Disposition::Backoff,
-                format!("context deadline exceeded after {}s", timeout.as_secs()),
-            )
-        })?;
-        verified.map_err(|e| failed(Disposition::Backoff, e.to_string()))?;
+        cosign::verify_with_secret_keys(client.options(), repository, digest, data, timeout)
+            .await
+            .map_err(|e| failed(Disposition::Backoff, e.to_string()))?;
         Ok(Verification::Verified(format!(
             "verified signature of revision {revision}"
         )))
@@ -541,7 +529,7 @@ impl OCIRepositoryReconciler {
         pulled: &Pulled,
     ) -> Result<Artifact, ReconcileError> {
         let n = names(obj);
-        let mut artifact = self.storage.artifact_for(
+        let artifact = self.storage.artifact_for(
             KIND,
             &n.namespace,
             &n.name,
@@ -553,56 +541,34 @@ impl OCIRepositoryReconciler {
         let copy = obj.spec.layer_operation() == OCILayerOperation::Copy;
         let spec_ignore = obj.spec.ignore.clone();
         let mut artifact = blocking(move || {
-            storage.mkdir_all(&artifact).map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create artifact directory: {e}"),
-                )
-            })?;
-            let _lock = storage.lock(&artifact).map_err(|e| {
-                ReconcileError::new(
-                    Disposition::Backoff,
-                    reason::FAILED,
-                    format!("failed to acquire lock for artifact: {e}"),
-                )
-            })?;
-            if copy {
-                storage
-                    .write_with(&mut artifact, |w| {
-                        let mut file = std::fs::File::open(&content)?;
-                        std::io::copy(&mut file, w).map(|_| ())
-                    })
-                    .map_err(|e| {
-                        storage_failed(
-                            source_reason::ARCHIVE_OPERATION_FAILED,
-                            format!("unable to copy artifact to storage: {e}"),
-                        )
-                    })?;
-            } else {
-                let mut patterns = ignore::load_ignore_files(&content).map_err(|e| {
-                    ReconcileError::new(
-                        Disposition::Backoff,
-                        "SourceIgnoreError",
-                        format!("failed to load source ignore patterns from repository: {e}"),
-                    )
-                })?;
-                if let Some(text) = &spec_ignore {
-                    patterns.extend(ignore::read_patterns(text, &[]));
-                }
-                let matcher = IgnoreMatcher::for_source(patterns);
-                storage
-                    .archive(&mut artifact, &content, Some(&matcher))
-                    .map_err(|e| {
-                        storage_failed(
-                            source_reason::ARCHIVE_OPERATION_FAILED,
-                            format!("unable to archive artifact to storage: {e}"),
-                        )
-                    })?;
-            }
-            if let Err(e) = storage.symlink(&artifact, "latest.tar.gz") {
-                tracing::info!(error = %e, "failed to update status URL symlink");
-            }
-            Ok::<_, ReconcileError>(artifact)
+            store_artifact(
+                &storage,
+                artifact,
+                "latest.tar.gz",
+                &FAILURES,
+                |storage, artifact| {
+                    if !copy {
+                        return archive_source(
+                            storage,
+                            artifact,
+                            &content,
+                            spec_ignore.as_deref(),
+                            &FAILURES,
+                        );
+                    }
+                    storage
+                        .write_with(artifact, |w| {
+                            let mut file = std::fs::File::open(&content)?;
+                            std::io::copy(&mut file, w).map(|_| ())
+                        })
+                        .map_err(|e| {
+                            storage_failed(
+                                source_reason::ARCHIVE_OPERATION_FAILED,
+                                format!("unable to copy artifact to storage: {e}"),
+                            )
+                        })
+                },
+            )
         })
         .await??;
         if !pulled.annotations.is_empty() {
@@ -627,24 +593,16 @@ impl OCIRepositoryReconciler {
                 ", origin source '{source}', origin revision '{revision}'"
             ));
         }
-        let metadata = BTreeMap::from([
-            ("revision".to_string(), artifact.revision.clone()),
-            ("digest".to_string(), artifact.digest.clone()),
-        ]);
-        let previous = obj
-            .status
-            .as_ref()
-            .and_then(|s| s.artifact.as_ref())
-            .map(|a| a.digest.as_str());
-        let reason = if previous != Some(artifact.digest.as_str()) {
-            source_reason::NEW_ARTIFACT
-        } else if was_failing(&obj.status_conditions()) {
-            reason::SUCCEEDED
-        } else {
-            return;
-        };
-        tracing::info!(namespace = %names(obj).namespace, name = %names(obj).name, "{message}");
-        record(ctx, obj, Severity::Info, reason, &message, &metadata).await;
+        let previous = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
+        notify_artifact(
+            ctx,
+            obj,
+            previous.map(|a| a.digest.as_str()),
+            artifact,
+            (source_reason::NEW_ARTIFACT, reason::SUCCEEDED),
+            &message,
+        )
+        .await;
     }
 }
 
@@ -797,14 +755,6 @@ fn digest_of(revision: &str) -> &str {
     revision.rsplit_once('@').map_or(revision, |(_, d)| d)
 }
 
-/// `<dir>/latest.tar.gz` beside the artifact's file.
-fn latest_link(path: &str) -> String {
-    match path.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/latest.tar.gz"),
-        None => "latest.tar.gz".into(),
-    }
-}
-
 fn or_null<T: serde::Serialize>(value: Option<T>) -> Value {
     value.map_or(Value::Null, |v| json!(v))
 }
@@ -915,7 +865,7 @@ mod tests {
         assert_eq!(digest_of("latest@sha256:ab"), "sha256:ab");
         assert_eq!(digest_of("sha256:ab"), "sha256:ab");
         assert_eq!(
-            latest_link("ocirepository/ns/app/sha256:ab.tar.gz"),
+            sibling("ocirepository/ns/app/sha256:ab.tar.gz", "latest.tar.gz"),
             "ocirepository/ns/app/latest.tar.gz"
         );
     }
