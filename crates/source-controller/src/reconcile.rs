@@ -347,3 +347,40 @@ pub fn archive_source(
         )
     })
 }
+
+/// Flux's `TempDirForObj`: a scratch folder `<kind>-<namespace>-<name>-*` under `base`,
+/// removed when dropped.
+pub fn work_dir<K: Resource<DynamicType = ()>>(
+    base: &std::path::Path,
+    obj: &K,
+    failures: &StorageFailures,
+) -> Result<tempfile::TempDir, ReconcileError> {
+    let n = names(obj);
+    let kind = K::kind(&()).to_lowercase();
+    tempfile::Builder::new()
+        .prefix(&format!("{kind}-{}-{}-", n.namespace, n.name))
+        .tempdir_in(base)
+        .map_err(|e| {
+            (failures.storage)(
+                source_reason::DIR_CREATION_FAILED,
+                format!("failed to create temporary working directory: {e}"),
+            )
+        })
+}
+
+/// The trace event of a reconcile that found the stored artifact current.
+pub async fn record_up_to_date<K: Resource<DynamicType = ()>>(
+    ctx: &Context,
+    obj: &K,
+    revision: &str,
+) {
+    record(
+        ctx,
+        obj,
+        Severity::Trace,
+        source_reason::ARTIFACT_UP_TO_DATE,
+        &format!("artifact up-to-date with remote revision: '{revision}'"),
+        &BTreeMap::new(),
+    )
+    .await;
+}

@@ -11,8 +11,9 @@
 
 use crate::ignore::{self, IgnoreMatcher};
 use crate::reconcile::{
-    StorageFailures, blocking, collect_garbage, lock_failed, names, notify_artifact, record,
-    remove_all_artifacts, secret_data, sibling, step_failed, store_artifact, stored_artifact,
+    StorageFailures, blocking, collect_garbage, lock_failed, names, notify_artifact,
+    record_up_to_date, remove_all_artifacts, secret_data, sibling, step_failed, store_artifact,
+    stored_artifact, work_dir,
 };
 use crate::storage::{Storage, secure_join};
 use flux_api::ConditionStatus;
@@ -22,7 +23,6 @@ use flux_api::source::{
     reason as source_reason,
 };
 use flux_runtime::duration::parse_duration;
-use flux_runtime::events::Severity;
 use flux_runtime::reconcile::{Context, Disposition, Outcome, ReconcileError, Reconciler};
 use flux_runtime::secrets::{proxy_url, tls_from_secret};
 use futures::{StreamExt, TryStreamExt};
@@ -152,16 +152,7 @@ impl Reconciler<Bucket> for BucketReconciler {
     ) -> Result<Outcome, ReconcileError> {
         let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
         let current = stored_artifact(&self.storage, &ctx, obj.as_ref(), advertised).await;
-        let n = names(obj.as_ref());
-        let work = tempfile::Builder::new()
-            .prefix(&format!("bucket-{}-{}-", n.namespace, n.name))
-            .tempdir_in(&self.work_dir)
-            .map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create temporary working directory: {e}"),
-                )
-            })?;
+        let work = work_dir(&self.work_dir, obj.as_ref(), &FAILURES)?;
         let store = self.client(&obj, &ctx).await?;
         let timeout = obj
             .spec
@@ -172,15 +163,7 @@ impl Reconciler<Bucket> for BucketReconciler {
         let mut index = with_timeout(timeout, index_objects(&store, &obj)).await?;
         let revision = index.digest(self.storage.algorithm);
         if let Some(artifact) = current.as_ref().filter(|a| a.revision == revision) {
-            record(
-                &ctx,
-                obj.as_ref(),
-                Severity::Trace,
-                source_reason::ARTIFACT_UP_TO_DATE,
-                &format!("artifact up-to-date with remote revision: '{revision}'"),
-                &BTreeMap::new(),
-            )
-            .await;
+            record_up_to_date(&ctx, obj.as_ref(), &revision).await;
             return Ok(success(&obj, artifact.clone(), None));
         }
         let content = work.path().join("content");

@@ -11,8 +11,8 @@ pub mod verify;
 
 use crate::reconcile::{
     StorageFailures, archive_source, blocking, collect_garbage, kube_message, lock_failed, names,
-    record, remove_all_artifacts, secret_data, sibling, step_failed, store_artifact,
-    stored_artifact, was_failing,
+    record, record_up_to_date, remove_all_artifacts, secret_data, sibling, step_failed,
+    store_artifact, stored_artifact, was_failing, work_dir,
 };
 use crate::storage::{Storage, secure_join};
 use content::{artifact_set_differs, content_config_changed};
@@ -149,21 +149,7 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
         ctx: Arc<Context>,
     ) -> Result<Outcome, ReconcileError> {
         let current = self.reconcile_storage(&obj, &ctx).await;
-        let checkout_dir = tempfile::Builder::new()
-            .prefix(&format!(
-                "gitrepository-{}-{}-",
-                names(obj.as_ref()).namespace,
-                names(obj.as_ref()).name
-            ))
-            .tempdir_in(&self.work_dir)
-            .map_err(|e| {
-                fail(
-                    Marks::StorageOperationFailed,
-                    Disposition::Backoff,
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create temporary working directory: {e}"),
-                )
-            })?;
+        let checkout_dir = work_dir(&self.work_dir, obj.as_ref(), &FAILURES)?;
         let source = match self
             .reconcile_source(&obj, &ctx, current.as_ref(), checkout_dir.path())
             .await?
@@ -182,15 +168,7 @@ impl Reconciler<GitRepository> for GitRepositoryReconciler {
             )
             && !content_config_changed(&obj, &source.includes)
         {
-            record(
-                &ctx,
-                obj.as_ref(),
-                Severity::Trace,
-                source_reason::ARTIFACT_UP_TO_DATE,
-                &format!("artifact up-to-date with remote revision: '{revision}'"),
-                &BTreeMap::new(),
-            )
-            .await;
+            record_up_to_date(&ctx, obj.as_ref(), &revision).await;
             return Ok(success_outcome(&obj, artifact.clone(), &source));
         }
         let artifact = self

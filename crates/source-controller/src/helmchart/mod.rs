@@ -14,8 +14,8 @@
 
 use crate::helm::repository::client_for;
 use crate::reconcile::{
-    StorageFailures, blocking, collect_garbage, kube_message, names, notify_artifact, record,
-    remove_all_artifacts, sibling, step_failed, store_artifact, stored_artifact,
+    StorageFailures, blocking, collect_garbage, kube_message, names, notify_artifact,
+    record_up_to_date, remove_all_artifacts, sibling, step_failed, store_artifact, stored_artifact,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -26,7 +26,6 @@ use flux_api::source::{
     condition_type as source_condition, reason as source_reason,
 };
 use flux_helm::repo::{ChartVersion, IndexFile};
-use flux_runtime::events::Severity;
 use flux_runtime::reconcile::{
     Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
 };
@@ -36,7 +35,6 @@ mod local;
 mod oci;
 use kube::Api;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Conditions that only exist while a step fails; removed once the reconcile succeeds.
@@ -253,18 +251,7 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                 && a.revision == version
                 && status.and_then(|s| s.observed_chart_name.as_deref()) == Some(&chart.name)
         }) {
-            record(
-                &ctx,
-                obj.as_ref(),
-                Severity::Trace,
-                source_reason::ARTIFACT_UP_TO_DATE,
-                &format!(
-                    "artifact up-to-date with remote revision: '{}'",
-                    artifact.revision
-                ),
-                &BTreeMap::new(),
-            )
-            .await;
+            record_up_to_date(&ctx, obj.as_ref(), &artifact.revision).await;
             let build = Build {
                 name: chart.name.clone(),
                 version,

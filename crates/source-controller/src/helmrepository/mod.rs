@@ -12,8 +12,8 @@
 
 use crate::helm::repository::{ChartRepository, client_for};
 use crate::reconcile::{
-    StorageFailures, blocking, collect_garbage, lock_failed, names, notify_artifact, record,
-    remove_all_artifacts, sibling, step_failed, store_artifact, stored_artifact,
+    StorageFailures, blocking, collect_garbage, lock_failed, names, notify_artifact,
+    record_up_to_date, remove_all_artifacts, sibling, step_failed, store_artifact, stored_artifact,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -23,10 +23,8 @@ use flux_api::source::{
     reason as source_reason,
 };
 use flux_helm::repo::IndexFile;
-use flux_runtime::events::Severity;
 use flux_runtime::reconcile::{Context, Disposition, Outcome, ReconcileError, Reconciler};
 use serde_json::{Map, json};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Conditions that only exist while a step fails; removed once the reconcile succeeds.
@@ -116,18 +114,7 @@ impl Reconciler<HelmRepository> for HelmRepositoryReconciler {
             .as_ref()
             .filter(|a| a.revision == fetched.revision || same_digest(&a.revision, &fetched.bytes))
         {
-            record(
-                &ctx,
-                obj.as_ref(),
-                Severity::Trace,
-                source_reason::ARTIFACT_UP_TO_DATE,
-                &format!(
-                    "artifact up-to-date with remote revision: '{}'",
-                    artifact.revision
-                ),
-                &BTreeMap::new(),
-            )
-            .await;
+            record_up_to_date(&ctx, obj.as_ref(), &artifact.revision).await;
             return Ok(self.success(artifact.clone()));
         }
         let Fetched { bytes, revision } = fetched;

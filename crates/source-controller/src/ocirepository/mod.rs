@@ -13,8 +13,8 @@ use crate::oci::keychain::Keychain;
 use crate::oci::{ConnectOptions, RegistryClient, Repository, cosign};
 use crate::reconcile::{
     StorageFailures, archive_source, blocking, collect_garbage, kube_message, lock_failed, names,
-    notify_artifact, record, remove_all_artifacts, secret_data, sibling, step_failed,
-    store_artifact, stored_artifact,
+    notify_artifact, record_up_to_date, remove_all_artifacts, secret_data, sibling, step_failed,
+    store_artifact, stored_artifact, work_dir,
 };
 use crate::storage::Storage;
 use flux_api::ConditionStatus;
@@ -25,7 +25,6 @@ use flux_api::source::{
 };
 use flux_runtime::artifact::{ExtractLimits, extract_tar_gz};
 use flux_runtime::duration::parse_duration;
-use flux_runtime::events::Severity;
 use flux_runtime::reconcile::{
     Context, Disposition, FluxObject, Outcome, ReconcileError, Reconciler,
 };
@@ -151,34 +150,14 @@ impl Reconciler<OCIRepository> for OCIRepositoryReconciler {
     ) -> Result<Outcome, ReconcileError> {
         let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
         let current = stored_artifact(&self.storage, &ctx, obj.as_ref(), advertised).await;
-        let n = names(obj.as_ref());
-        let work = tempfile::Builder::new()
-            .prefix(&format!("ocirepository-{}-{}-", n.namespace, n.name))
-            .tempdir_in(&self.work_dir)
-            .map_err(|e| {
-                storage_failed(
-                    source_reason::DIR_CREATION_FAILED,
-                    format!("failed to create temporary working directory: {e}"),
-                )
-            })?;
+        let work = work_dir(&self.work_dir, obj.as_ref(), &FAILURES)?;
         let source = self
             .reconcile_source(&obj, &ctx, current.as_ref(), work.path())
             .await
             .map_err(|e| drop_failed_verification(&obj, e))?;
         let Some(pulled) = &source.pulled else {
             let artifact = current.unwrap_or_else(|| unreachable!("pulled unless stored"));
-            record(
-                &ctx,
-                obj.as_ref(),
-                Severity::Trace,
-                source_reason::ARTIFACT_UP_TO_DATE,
-                &format!(
-                    "artifact up-to-date with remote revision: '{}'",
-                    artifact.revision
-                ),
-                &BTreeMap::new(),
-            )
-            .await;
+            record_up_to_date(&ctx, obj.as_ref(), &artifact.revision).await;
             return Ok(success(&obj, artifact, &source, None));
         };
         let artifact = self.reconcile_artifact(&obj, &source, pulled).await?;
