@@ -249,8 +249,8 @@ async fn moto_with_iam_credentials_and_bad_input() {
     create(&api, "no-secret", spec("generated", "absent")).await;
     create(
         &api,
-        "azure",
-        json!({"bucketName": "x", "endpoint": "https://account.blob.core.windows.net", "provider": "azure"}),
+        "gcp",
+        json!({"bucketName": "x", "endpoint": "storage.googleapis.com", "provider": "gcp"}),
     )
     .await;
     let good = ready(&api, "good", "True", |_| true).await;
@@ -277,12 +277,84 @@ async fn moto_with_iam_credentials_and_bad_input() {
         "{}",
         message(&absent)
     );
-    let azure = ready(&api, "azure", "False", |_| true).await;
-    assert!(condition(&azure, "Stalled").is_some());
+    let gcp = ready(&api, "gcp", "False", |_| true).await;
+    assert!(condition(&gcp, "Stalled").is_some());
     assert!(
-        message(&azure).contains("provider 'azure' is not supported"),
+        message(&gcp).contains("provider 'gcp' is not supported"),
         "{}",
-        message(&azure)
+        message(&gcp)
+    );
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azurite_blobs_become_an_artifact_with_the_account_key() {
+    if !testkit::object_store::azurite_or_skip() {
+        return;
+    }
+    use testkit::object_store::Azurite;
+    let azurite = Azurite::start().unwrap();
+    azurite.create_container("fleet").unwrap();
+    azurite
+        .put("fleet", "apps/cm.yaml", b"kind: ConfigMap\n")
+        .unwrap();
+    azurite
+        .put("fleet", "apps/deploy.yaml", b"kind: Deployment\n")
+        .unwrap();
+    azurite
+        .put("fleet", "other/ns.yaml", b"kind: Namespace\n")
+        .unwrap();
+    let (running, _work) = start().await;
+    let client = running.client.clone();
+    let api: Api<Bucket> = Api::namespaced(client.clone(), NS);
+    apply_secret(
+        &client,
+        "azure-wrong",
+        &[("accountKey", "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk=")],
+    )
+    .await;
+    apply_secret(&client, "azure", &[("accountKey", Azurite::ACCOUNT_KEY)]).await;
+    apply_secret(&client, "azure-empty", &[("unrelated", "x")]).await;
+    let spec = |secret: &str| {
+        json!({"provider": "azure", "bucketName": "fleet", "endpoint": azurite.endpoint(),
+               "prefix": "apps/", "secretRef": {"name": secret}})
+    };
+    create(&api, "wrong", spec("azure-wrong")).await;
+    create(&api, "good", spec("azure")).await;
+    create(&api, "empty", spec("azure-empty")).await;
+    let good = ready(&api, "good", "True", |_| true).await;
+    // The revision from the ETags the official client lists.
+    let mut expected = EtagIndex::default();
+    for (name, etag) in azurite.list("fleet").unwrap() {
+        if name.starts_with("apps/") {
+            expected.add(&name, etag.trim_matches('"'));
+        }
+    }
+    let artifact = good.status.unwrap().artifact.unwrap();
+    assert_eq!(artifact.revision, expected.digest(DigestAlgorithm::Sha256));
+    let body = download(&artifact.url).await;
+    assert_eq!(
+        files_of(&body),
+        vec!["apps/cm.yaml".to_string(), "apps/deploy.yaml".to_string()]
+    );
+    let wrong = ready(&api, "wrong", "False", |_| true).await;
+    assert_eq!(
+        condition(&wrong, "Ready").unwrap().reason,
+        "BucketOperationFailed"
+    );
+    assert!(
+        message(&wrong).contains("403") || message(&wrong).contains("AuthorizationFailure"),
+        "{}",
+        message(&wrong)
+    );
+    assert!(!message(&wrong).contains(Azurite::ACCOUNT_KEY));
+    let empty = ready(&api, "empty", "False", |_| true).await;
+    assert!(
+        message(&empty).starts_with(
+            "invalid 'azure-empty' secret data: requires a 'clientId' or 'accountKey' field"
+        ),
+        "{}",
+        message(&empty)
     );
     running.stop().await;
 }

@@ -69,6 +69,25 @@ impl ControlPlane {
     /// Start a control plane with its state in `dir` (created if missing). Returns once the API
     /// server serves, the fake Node is Ready and the default ServiceAccount exists.
     pub fn start(dir: &Path) -> Result<ControlPlane, ControlPlaneError> {
+        // The script picks free ports and the components bind them a moment later; a port
+        // another test took in between fails the start with EADDRINUSE: try again.
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(dir) {
+                Err(ControlPlaneError::Start { output, .. })
+                    if attempt < 3 && output.contains("address already in use") =>
+                {
+                    eprintln!(
+                        "testkit: control plane port taken meanwhile (attempt {attempt}); starting again"
+                    );
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn start_once(dir: &Path) -> Result<ControlPlane, ControlPlaneError> {
         let peers = ControlPlane::installed().ok_or(ControlPlaneError::NotInstalled)?;
         let output = Command::new("bash")
             .arg(repo_root().join("scripts/control-plane.sh"))

@@ -26,7 +26,8 @@ use flux_runtime::duration::parse_duration;
 use flux_runtime::reconcile::{Context, Disposition, Outcome, ReconcileError, Reconciler};
 use flux_runtime::secrets::{proxy_url, tls_from_secret};
 use futures::{StreamExt, TryStreamExt};
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::AmazonS3Builder;
+use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::path::Path as ObjectPath;
 use object_store::{ClientOptions, GetOptions, ObjectStore, ObjectStoreExt, RetryConfig};
 use serde_json::{Map, Value, json};
@@ -160,7 +161,7 @@ impl Reconciler<Bucket> for BucketReconciler {
             .as_deref()
             .and_then(|t| parse_duration(t).ok())
             .unwrap_or(DEFAULT_TIMEOUT);
-        let mut index = with_timeout(timeout, index_objects(&store, &obj)).await?;
+        let mut index = with_timeout(timeout, index_objects(store.as_ref(), &obj)).await?;
         let revision = index.digest(self.storage.algorithm);
         if let Some(artifact) = current.as_ref().filter(|a| a.revision == revision) {
             record_up_to_date(&ctx, obj.as_ref(), &revision).await;
@@ -173,7 +174,11 @@ impl Reconciler<Bucket> for BucketReconciler {
                 format!("failed to create temporary working directory: {e}"),
             )
         })?;
-        with_timeout(timeout, fetch_objects(&store, &obj, &mut index, &content)).await?;
+        with_timeout(
+            timeout,
+            fetch_objects(store.as_ref(), &obj, &mut index, &content),
+        )
+        .await?;
         // Objects replaced while they were fetched are in the index with their new ETag.
         let revision = index.digest(self.storage.algorithm);
         let artifact = self.store(&obj, &revision, &content).await?;
@@ -208,7 +213,11 @@ async fn with_timeout<T>(
 
 impl BucketReconciler {
     /// The S3 client, from the provider, endpoint and Secrets.
-    async fn client(&self, obj: &Bucket, ctx: &Context) -> Result<AmazonS3, ReconcileError> {
+    async fn client(
+        &self,
+        obj: &Bucket,
+        ctx: &Context,
+    ) -> Result<Arc<dyn ObjectStore>, ReconcileError> {
         let spec = &obj.spec;
         let namespace = names(obj).namespace;
         let auth_failed = |message: String| {
@@ -219,12 +228,12 @@ impl BucketReconciler {
             )
         };
         let provider = spec.provider();
-        if matches!(provider, BucketProvider::Azure | BucketProvider::Gcp) {
+        if provider == BucketProvider::Gcp {
             return Err(fetch_failed(
                 Disposition::Stalled,
                 source_reason::INVALID_PROVIDER_CONFIGURATION,
                 format!(
-                    "provider '{}' is not supported by this source-controller yet: use provider 'generic' or 'aws'",
+                    "provider '{}' is not supported by this source-controller yet: use provider 'generic', 'aws' or 'azure'",
                     serde_json::to_value(provider)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
@@ -296,43 +305,19 @@ impl BucketReconciler {
         } else {
             format!("{scheme}://{}", spec.endpoint)
         };
-        let mut builder = match (&secret, provider) {
-            // The AWS chain (environment, web identity, instance metadata) when no Secret.
-            (None, BucketProvider::Aws) => AmazonS3Builder::from_env(),
-            _ => AmazonS3Builder::new(),
+        // Failures surface at once; the reconcile is retried with backoff.
+        let retry = RetryConfig {
+            max_retries: 0,
+            ..RetryConfig::default()
         };
-        builder = builder
-            .with_endpoint(endpoint)
-            .with_bucket_name(&spec.bucket_name)
-            .with_region(spec.region.clone().unwrap_or_else(|| "us-east-1".into()))
-            .with_virtual_hosted_style_request(false)
-            .with_allow_http(spec.insecure.unwrap_or(false))
-            .with_client_options(options)
-            // Failures surface at once; the reconcile is retried with backoff.
-            .with_retry(RetryConfig {
-                max_retries: 0,
-                ..RetryConfig::default()
-            });
-        match &secret {
-            Some((name, data)) => {
-                let text = |k: &str| data.get(k).map(|v| String::from_utf8_lossy(v).into_owned());
-                let (Some(key), Some(secret_key)) = (text("accesskey"), text("secretkey")) else {
-                    return Err(auth_failed(format!(
-                        "invalid '{name}' secret data: required fields 'accesskey' and 'secretkey'"
-                    )));
-                };
-                builder = builder
-                    .with_access_key_id(key)
-                    .with_secret_access_key(secret_key);
-            }
-            None if provider == BucketProvider::Generic => {
-                builder = builder.with_skip_signature(true);
-            }
-            None => {}
-        }
-        builder
-            .build()
-            .map_err(|e| auth_failed(flux_runtime::errors::error_chain(&e)))
+        let insecure = spec.insecure.unwrap_or(false);
+        let built = if provider == BucketProvider::Azure {
+            azure_store(spec, endpoint, secret.as_ref(), options, retry).map_err(auth_failed)?
+        } else {
+            s3_store(spec, endpoint, secret.as_ref(), options, retry, insecure)
+                .map_err(auth_failed)?
+        };
+        Ok(built)
     }
 
     async fn store(
@@ -390,6 +375,150 @@ impl BucketReconciler {
     }
 }
 
+/// A Secret's name and data.
+type SecretOf = (String, BTreeMap<String, Vec<u8>>);
+
+/// Providers `generic` and `aws`: S3 with SigV4, path-style.
+fn s3_store(
+    spec: &flux_api::source::BucketSpec,
+    endpoint: String,
+    secret: Option<&SecretOf>,
+    options: ClientOptions,
+    retry: RetryConfig,
+    insecure: bool,
+) -> Result<Arc<dyn ObjectStore>, String> {
+    let provider = spec.provider();
+    let mut builder = match (secret, provider) {
+        // The AWS chain (environment, web identity, instance metadata) when no Secret.
+        (None, BucketProvider::Aws) => AmazonS3Builder::from_env(),
+        _ => AmazonS3Builder::new(),
+    };
+    builder = builder
+        .with_endpoint(endpoint)
+        .with_bucket_name(&spec.bucket_name)
+        .with_region(spec.region.clone().unwrap_or_else(|| "us-east-1".into()))
+        .with_virtual_hosted_style_request(false)
+        .with_allow_http(insecure)
+        .with_client_options(options)
+        .with_retry(retry);
+    match secret {
+        Some((name, data)) => {
+            let text = |k: &str| data.get(k).map(|v| String::from_utf8_lossy(v).into_owned());
+            let (Some(key), Some(secret_key)) = (text("accesskey"), text("secretkey")) else {
+                return Err(format!(
+                    "invalid '{name}' secret data: required fields 'accesskey' and 'secretkey'"
+                ));
+            };
+            builder = builder
+                .with_access_key_id(key)
+                .with_secret_access_key(secret_key);
+        }
+        None if provider == BucketProvider::Generic => {
+            builder = builder.with_skip_signature(true);
+        }
+        None => {}
+    }
+    builder
+        .build()
+        .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+        .map_err(|e| flux_runtime::errors::error_chain(&e))
+}
+
+/// Provider `azure`: the endpoint is the account's URL; the Secret holds `accountKey`,
+/// `sasKey`, or a service principal (`tenantId`, `clientId`, `clientSecret`); without one the
+/// Azure chain (environment, workload identity, managed identity) is used.
+fn azure_store(
+    spec: &flux_api::source::BucketSpec,
+    endpoint: String,
+    secret: Option<&SecretOf>,
+    options: ClientOptions,
+    retry: RetryConfig,
+) -> Result<Arc<dyn ObjectStore>, String> {
+    let account = azure_account(&endpoint)?;
+    let mut builder = match secret {
+        None => MicrosoftAzureBuilder::from_env(),
+        Some(_) => MicrosoftAzureBuilder::new(),
+    };
+    builder = builder
+        .with_account(account)
+        .with_container_name(&spec.bucket_name)
+        .with_endpoint(endpoint.clone())
+        .with_client_options(options)
+        // Flux's Azure client takes the endpoint's scheme as it is.
+        .with_allow_http(endpoint.starts_with("http://"))
+        .with_retry(retry);
+    if let Some((name, data)) = secret {
+        let text = |k: &str| {
+            data.get(k)
+                .map(|v| String::from_utf8_lossy(v).trim().to_string())
+        };
+        let has = |k: &str| data.contains_key(k);
+        let valid = (has("tenantId")
+            && has("clientId")
+            && (has("clientSecret") || has("clientCertificate")))
+            || has("clientId")
+            || has("accountKey")
+            || has("sasKey")
+            || has("authorityHost");
+        if !valid {
+            return Err(format!(
+                "invalid '{name}' secret data: requires a 'clientId' or 'accountKey' field, a combination of 'tenantId', 'clientId' and 'clientSecret', or 'tenantId', 'clientId' and 'clientCertificate'"
+            ));
+        }
+        if let (Some(tenant), Some(client), Some(client_secret)) =
+            (text("tenantId"), text("clientId"), text("clientSecret"))
+        {
+            builder = builder
+                .with_tenant_id(tenant)
+                .with_client_id(client)
+                .with_client_secret(client_secret);
+        } else if has("clientCertificate") {
+            return Err(format!(
+                "failed to create token credential from '{name}' Secret: client certificate authentication is not supported by this source-controller yet"
+            ));
+        } else if let Some(key) = text("accountKey") {
+            builder = builder.with_access_key(key);
+        } else if let Some(sas) = text("sasKey") {
+            let sas = sas.trim_start_matches('?').to_string();
+            builder = builder.with_config(AzureConfigKey::SasKey, sas);
+        } else if let Some(client) = text("clientId") {
+            builder = builder.with_client_id(client);
+        }
+    }
+    builder
+        .build()
+        .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+        .map_err(|e| flux_runtime::errors::error_chain(&e))
+}
+
+/// The storage account of an endpoint: Flux's `extractAccountNameFromEndpoint` (the first label
+/// of `<account>.blob.core.windows.net`), or, for an emulator's path-style URL on an address or
+/// `localhost` (`http://127.0.0.1:10000/devstoreaccount1`), its first path segment.
+fn azure_account(endpoint: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(endpoint)
+        .map_err(|e| format!("failed to extract account name from endpoint: {e}"))?;
+    let host = url.host_str().unwrap_or_default();
+    let is_address =
+        host == "localhost" || host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
+    if is_address {
+        return url
+            .path_segments()
+            .and_then(|mut s| s.next())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                format!("failed to extract account name from endpoint: expected an account in the path of '{endpoint}'")
+            });
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() <= 2 {
+        return Err(format!(
+            "failed to extract account name from endpoint: expected '{host}' to be a subdomain"
+        ));
+    }
+    Ok(parts[0].to_string())
+}
+
 /// S3 ETags come quoted; Flux's client (minio-go) strips the quotes.
 fn etag(value: Option<&str>) -> String {
     value.unwrap_or_default().trim_matches('"').to_string()
@@ -397,7 +526,7 @@ fn etag(value: Option<&str>) -> String {
 
 /// Flux's `fetchEtagIndex`: the bucket's `.sourceignore` and spec.ignore, then every object
 /// under spec.prefix that they do not exclude.
-async fn index_objects(store: &AmazonS3, obj: &Bucket) -> Result<EtagIndex, ReconcileError> {
+async fn index_objects(store: &dyn ObjectStore, obj: &Bucket) -> Result<EtagIndex, ReconcileError> {
     let bucket = &obj.spec.bucket_name;
     let mut patterns = match store.get(&ObjectPath::from(IGNORE_FILE)).await {
         Ok(found) => {
@@ -455,7 +584,7 @@ async fn index_objects(store: &AmazonS3, obj: &Bucket) -> Result<EtagIndex, Reco
 /// "bucket '<name>' not found" for a missing bucket, else `other()`.
 fn not_found_or(bucket: &str, e: &object_store::Error, other: impl FnOnce() -> String) -> String {
     let text = e.to_string();
-    if text.contains("NoSuchBucket") {
+    if text.contains("NoSuchBucket") || text.contains("ContainerNotFound") {
         format!("bucket '{bucket}' not found")
     } else {
         other()
@@ -470,7 +599,7 @@ fn sanitize(e: &object_store::Error) -> String {
 /// Flux's `fetchIndexFiles`: every indexed object into `dir`, at most 100 at a time; one that
 /// disappeared since the listing leaves the index, one that changed keeps its new ETag.
 async fn fetch_objects(
-    store: &AmazonS3,
+    store: &dyn ObjectStore,
     obj: &Bucket,
     index: &mut EtagIndex,
     dir: &Path,
@@ -582,6 +711,15 @@ mod tests {
     fn the_revision_is_the_digest_of_sorted_key_etag_lines() {
         let mut index = EtagIndex::default();
         index.add("b.yaml", "2");
+        assert_eq!(
+            azure_account("https://flux.blob.core.windows.net").unwrap(),
+            "flux"
+        );
+        assert_eq!(
+            azure_account("http://127.0.0.1:10000/devstoreaccount1").unwrap(),
+            "devstoreaccount1"
+        );
+        assert!(azure_account("https://windows.net").is_err());
         index.add("a/c.yaml", "1");
         assert_eq!(
             index.digest(DigestAlgorithm::Sha256),

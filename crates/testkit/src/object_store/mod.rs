@@ -263,3 +263,134 @@ fn spawn(
     }
     Ok(command.spawn()?)
 }
+
+/// The folder `scripts/setup/azurite.sh` made, when it is complete.
+pub fn azurite_installed() -> Option<PathBuf> {
+    let out = Command::new("bash")
+        .arg(repo_root().join("scripts/setup/azurite.sh"))
+        .arg("--installed")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// True when Azurite is installed; otherwise false after a loud message.
+pub fn azurite_or_skip() -> bool {
+    let found = azurite_installed().is_some();
+    if !found {
+        eprintln!("!!! SKIPPED: Azurite is not installed; run scripts/setup/azurite.sh !!!");
+    }
+    found
+}
+
+/// Azurite's Blob service with its well-known account `devstoreaccount1`; stopped when dropped.
+pub struct Azurite {
+    dir: tempfile::TempDir,
+    modules: PathBuf,
+    port: u16,
+    child: Child,
+}
+
+impl Azurite {
+    /// The account's well-known key.
+    pub const ACCOUNT_KEY: &'static str =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    pub fn start() -> Result<Azurite> {
+        let home = azurite_installed().ok_or_else(|| S3Error::Command {
+            command: "scripts/setup/azurite.sh --installed".into(),
+            output: "Azurite is not installed".into(),
+        })?;
+        let dir = tempfile::Builder::new().prefix("azurite-").tempdir()?;
+        let port = free_port()?;
+        let args = vec![
+            "--blobHost".to_string(),
+            "127.0.0.1".into(),
+            "--blobPort".into(),
+            port.to_string(),
+            "--location".into(),
+            dir.path().join("data").to_string_lossy().into_owned(),
+            "--silent".into(),
+            "--skipApiVersionCheck".into(),
+        ];
+        let child = spawn(
+            &home.join("node_modules/.bin/azurite-blob"),
+            &args,
+            dir.path(),
+            &[],
+        )?;
+        let azurite = Azurite {
+            dir,
+            modules: home.join("node_modules"),
+            port,
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", azurite.port)).is_err() {
+            if Instant::now() > deadline {
+                return Err(S3Error::NotServing {
+                    port: azurite.port,
+                    log: std::fs::read_to_string(azurite.dir.path().join("server.log"))
+                        .unwrap_or_default(),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(azurite)
+    }
+
+    /// `http://127.0.0.1:<port>/devstoreaccount1`, the account's path-style URL.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/devstoreaccount1", self.port)
+    }
+
+    pub fn create_container(&self, container: &str) -> Result<()> {
+        self.node(&["create", container]).map(|_| ())
+    }
+
+    pub fn put(&self, container: &str, name: &str, content: &[u8]) -> Result<()> {
+        let file = tempfile::NamedTempFile::new_in(self.dir.path())?;
+        std::fs::write(file.path(), content)?;
+        self.node(&["put", container, name, &file.path().to_string_lossy()])
+            .map(|_| ())
+    }
+
+    /// `(name, etag)` of every blob, as the official client lists them.
+    pub fn list(&self, container: &str) -> Result<Vec<(String, String)>> {
+        let out = self.node(&["list", container])?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(n, e)| (n.to_string(), e.to_string()))
+            .collect())
+    }
+
+    fn node(&self, args: &[&str]) -> Result<String> {
+        let script = self.dir.path().join("blob.js");
+        if !script.exists() {
+            std::fs::write(&script, include_str!("blob.js"))?;
+        }
+        let out = Command::new("node")
+            .arg(&script)
+            .args(args)
+            .env("AZURITE_URL", self.endpoint())
+            .env("NODE_PATH", &self.modules)
+            .output()?;
+        if !out.status.success() {
+            return Err(S3Error::Command {
+                command: format!("blob.js {}", args.join(" ")),
+                output: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+impl Drop for Azurite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
