@@ -165,7 +165,15 @@ spawn() { # name args...: starts the binary in the background, its output in log
   started=1
 }
 
-alive() { is_ours "$(cat "$dir/pids/$1.pid")" "$1" || { log "$1 exited while starting (see $dir/logs/$1.log)"; exit 1; }; }
+alive() {
+  local pid
+  pid=$(cat "$dir/pids/$1.pid")
+  is_ours "$pid" "$1" && return 0
+  # Just spawned on a loaded machine: the forked shell has not exec'd the binary yet.
+  kill -0 "$pid" 2>/dev/null && [ "$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null)")" = bash ] && return 0
+  log "$1 exited while starting (see $dir/logs/$1.log)"
+  exit 1
+}
 
 deadline=$(($(date +%s) + START_TIMEOUT))
 wait_until() { # what command...
