@@ -199,8 +199,21 @@ impl S3Server {
     pub fn put(&self, bucket: &str, key: &str, content: &[u8]) -> Result<()> {
         let file = tempfile::NamedTempFile::new_in(self.dir.path())?;
         std::fs::write(file.path(), content)?;
-        self.run_py(&["put", bucket, key, &file.path().to_string_lossy()])
-            .map(|_| ())
+        // SeaweedFS answers InternalError while its volume server is still joining the master,
+        // after bucket creation already works: retry for a while.
+        let path = file.path().to_string_lossy().into_owned();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.run_py(&["put", bucket, key, &path]) {
+                Ok(_) => return Ok(()),
+                Err(S3Error::Command { output, .. })
+                    if output.contains("InternalError") && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     pub fn delete(&self, bucket: &str, key: &str) -> Result<()> {
