@@ -232,24 +232,27 @@ pub(super) async fn build(
             )
         };
         let values = merged.as_ref().map(|(v, _)| v);
-        let archive = if is_dir {
-            flux_helm::package::package_dir(&chart_path, &version, values, &dependencies)
+        // The chart's own values.yaml, read once, to tell whether the merge changed it.
+        let (archive, own_values) = if is_dir {
+            (
+                flux_helm::package::package_dir(&chart_path, &version, values, &dependencies),
+                std::fs::read_to_string(chart_path.join("values.yaml")).ok(),
+            )
         } else {
-            let archive = std::fs::read(&chart_path)
+            let original = std::fs::read(&chart_path)
                 .map_err(|e| build_failed(build_error_reason::CHART_PACKAGE, e))?;
-            flux_helm::package::repackage(&archive, &version, values)
-        }
-        .map_err(|e| build_failed(build_error_reason::CHART_PACKAGE, e))?;
+            (
+                flux_helm::package::repackage(&original, &version, values),
+                flux_helm::package::values_yaml_of(&original),
+            )
+        };
+        let archive = archive.map_err(|e| build_failed(build_error_reason::CHART_PACKAGE, e))?;
         // As the remote builder: values files are reported when they changed the values.
         let used = match merged {
             Some((values, used)) => {
                 let merged_yaml = flux_helm::yaml::to_yaml(&values)
                     .map_err(|e| build_failed(build_error_reason::VALUES_FILES_MERGE, e))?;
-                let own = flux_helm::package::values_yaml_of(
-                    &std::fs::read(&chart_path).unwrap_or_default(),
-                )
-                .or_else(|| std::fs::read_to_string(chart_path.join("values.yaml")).ok());
-                if own.as_deref() == Some(merged_yaml.as_str()) {
+                if own_values.as_deref() == Some(merged_yaml.as_str()) {
                     Vec::new()
                 } else {
                     used

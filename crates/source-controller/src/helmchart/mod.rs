@@ -244,13 +244,7 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
             with_build_metadata(&chart.version, &generation.to_string())?
         };
         let status = obj.status.as_ref();
-        let unchanged_spec = obj.metadata.generation.is_some()
-            && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
-        if let Some(artifact) = current.as_ref().filter(|a| {
-            unchanged_spec
-                && a.revision == version
-                && status.and_then(|s| s.observed_chart_name.as_deref()) == Some(&chart.name)
-        }) {
+        if let Some(artifact) = cached_chart(&obj, current.as_ref(), &chart.name, &version) {
             record_up_to_date(&ctx, obj.as_ref(), &artifact.revision).await;
             let build = Build {
                 name: chart.name.clone(),
@@ -273,21 +267,7 @@ impl Reconciler<HelmChart> for HelmChartReconciler {
                     "failed to download chart for remote reference: {e}"
                 ))
             })?;
-        let ignore_missing = obj.spec.ignore_missing_values_files.unwrap_or(false);
-        let (archive, build) = blocking(move || {
-            let loaded = validate_archive(&archive, &chart)?;
-            if values_files.is_empty() {
-                let build = Build {
-                    name: chart.name,
-                    version,
-                    packaged: false,
-                    values_files: Vec::new(),
-                };
-                return Ok((archive, build));
-            }
-            package(&archive, &loaded, version, &values_files, ignore_missing)
-        })
-        .await??;
+        let (archive, build) = remote_build(&obj, archive, chart, version).await?;
         let artifact = self.store(&obj, &build, archive).await?;
         collect_garbage(&self.storage, &ctx, obj.as_ref(), &artifact).await;
         self.notify(&ctx, &obj, &build, &artifact).await;
@@ -356,6 +336,50 @@ fn validate_archive(
         )));
     }
     Ok(loaded)
+}
+
+/// The remote builder's last step, for HTTP and OCI repositories alike: the downloaded archive
+/// validated, then stored as it is or, with values files, repackaged.
+async fn remote_build(
+    obj: &HelmChart,
+    archive: Vec<u8>,
+    chart: ChartVersion,
+    version: String,
+) -> Result<(Vec<u8>, Build), ReconcileError> {
+    let values_files: Vec<String> = obj.spec.values_files.clone().unwrap_or_default();
+    let ignore_missing = obj.spec.ignore_missing_values_files.unwrap_or(false);
+    blocking(move || {
+        let loaded = validate_archive(&archive, &chart)?;
+        if values_files.is_empty() {
+            let build = Build {
+                name: chart.name,
+                version,
+                packaged: false,
+                values_files: Vec::new(),
+            };
+            return Ok((archive, build));
+        }
+        package(&archive, &loaded, version, &values_files, ignore_missing)
+    })
+    .await?
+}
+
+/// Flux reuses the stored chart when nothing forces a build (the generation is observed) and
+/// the chart's name and version are those it holds.
+fn cached_chart<'a>(
+    obj: &HelmChart,
+    current: Option<&'a Artifact>,
+    name: &str,
+    version: &str,
+) -> Option<&'a Artifact> {
+    let status = obj.status.as_ref();
+    let unchanged_spec = obj.metadata.generation.is_some()
+        && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
+    current.filter(|a| {
+        unchanged_spec
+            && a.revision == version
+            && status.and_then(|s| s.observed_chart_name.as_deref()) == Some(name)
+    })
 }
 
 /// The remote builder's packaging: the values files merged into the downloaded chart's
@@ -429,15 +453,9 @@ impl HelmChartReconciler {
         let metadata = local::version_metadata(obj, &source);
         let unpacked = local::unpack(self, obj, &source, &metadata).await?;
         let status = obj.status.as_ref();
-        let unchanged_spec = obj.metadata.generation.is_some()
-            && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
-        // Flux reuses the cached chart when name and version match and nothing forces a build.
-        if let Some(artifact) = current.as_ref().filter(|a| {
-            unchanged_spec
-                && a.revision == unpacked.version
-                && status.and_then(|s| s.observed_chart_name.as_deref())
-                    == Some(unpacked.name.as_str())
-        }) {
+        if let Some(artifact) =
+            cached_chart(obj, current.as_ref(), &unpacked.name, &unpacked.version)
+        {
             let build = Build {
                 name: unpacked.name.clone(),
                 version: unpacked.version.clone(),
@@ -474,20 +492,14 @@ impl HelmChartReconciler {
             with_build_metadata(&picked.chart.version, &generation.to_string())?
         };
         let status = obj.status.as_ref();
-        let unchanged_spec = obj.metadata.generation.is_some()
-            && status.and_then(|s| s.observed_generation) == obj.metadata.generation;
         let verified_before = obj.status_conditions().iter().any(|c| {
             c.type_ == source_condition::SOURCE_VERIFIED
                 && c.status == ConditionStatus::True
                 && c.observed_generation == obj.metadata.generation
         });
-        if let Some(artifact) = current.as_ref().filter(|a| {
-            unchanged_spec
-                && a.revision == version
-                && status.and_then(|s| s.observed_chart_name.as_deref())
-                    == Some(picked.chart.name.as_str())
-                && (obj.spec.verify.is_none() || verified_before)
-        }) {
+        if let Some(artifact) = cached_chart(obj, current.as_ref(), &picked.chart.name, &version)
+            .filter(|_| obj.spec.verify.is_none() || verified_before)
+        {
             let build = Build {
                 name: picked.chart.name.clone(),
                 version,

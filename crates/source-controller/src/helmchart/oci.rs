@@ -2,11 +2,11 @@
 //! in the registry, its versions are the tags (Helm writes `+` as `_`), the archive is the
 //! manifest's chart layer. `spec.verify` checks the chart's cosign signature first.
 
-use super::{Build, HelmChartReconciler, build_failed, fetch_failed, package, validate_archive};
+use super::{Build, HelmChartReconciler, build_failed, fetch_failed};
 use crate::oci::keychain::{Credentials, Keychain};
 use crate::oci::{ConnectOptions, RegistryClient, Repository, cosign};
 use crate::ocirepository::newest_in_range;
-use crate::reconcile::{blocking, names, secret_data, step_failed};
+use crate::reconcile::{names, secret_data, step_failed};
 use flux_api::ConditionStatus;
 use flux_api::source::{
     HelmChart, HelmRepository, VerificationProvider, build_error_reason,
@@ -172,22 +172,7 @@ pub(super) async fn build(
         .await
         .map_err(|e| pull_failed(e.to_string()))?;
     let archive = std::fs::read(file.path()).map_err(|e| pull_failed(e.to_string()))?;
-    let values_files: Vec<String> = obj.spec.values_files.clone().unwrap_or_default();
-    let ignore_missing = obj.spec.ignore_missing_values_files.unwrap_or(false);
-    let (archive, build) = blocking(move || {
-        let loaded = validate_archive(&archive, &chart)?;
-        if values_files.is_empty() {
-            let build = Build {
-                name: chart.name,
-                version,
-                packaged: false,
-                values_files: Vec::new(),
-            };
-            return Ok((archive, build));
-        }
-        package(&archive, &loaded, version, &values_files, ignore_missing)
-    })
-    .await??;
+    let (archive, build) = super::remote_build(obj, archive, chart, version).await?;
     Ok((archive, build, verified))
 }
 
