@@ -154,13 +154,13 @@ impl Reconciler<Bucket> for BucketReconciler {
         let advertised = obj.status.as_ref().and_then(|s| s.artifact.as_ref());
         let current = stored_artifact(&self.storage, &ctx, obj.as_ref(), advertised).await;
         let work = work_dir(&self.work_dir, obj.as_ref(), &FAILURES)?;
-        let store = self.client(&obj, &ctx).await?;
         let timeout = obj
             .spec
             .timeout
             .as_deref()
             .and_then(|t| parse_duration(t).ok())
             .unwrap_or(DEFAULT_TIMEOUT);
+        let store = self.client(&obj, &ctx, timeout).await?;
         let mut index = with_timeout(timeout, index_objects(store.as_ref(), &obj)).await?;
         let revision = index.digest(self.storage.algorithm);
         if let Some(artifact) = current.as_ref().filter(|a| a.revision == revision) {
@@ -217,6 +217,7 @@ impl BucketReconciler {
         &self,
         obj: &Bucket,
         ctx: &Context,
+        timeout: Duration,
     ) -> Result<Arc<dyn ObjectStore>, ReconcileError> {
         let spec = &obj.spec;
         let namespace = names(obj).namespace;
@@ -259,12 +260,7 @@ impl BucketReconciler {
         };
         let mut options = ClientOptions::new()
             .with_allow_http(spec.insecure.unwrap_or(false))
-            .with_timeout(
-                spec.timeout
-                    .as_deref()
-                    .and_then(|t| parse_duration(t).ok())
-                    .unwrap_or(DEFAULT_TIMEOUT),
-            );
+            .with_timeout(timeout);
         if let Some(r) = &spec.proxy_secret_ref {
             let data = secret_data(ctx, &namespace, &r.name)
                 .await
