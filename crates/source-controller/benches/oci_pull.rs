@@ -75,13 +75,7 @@ fn measure(cluster: &Cluster, pid: u32, yaml: &str, count: usize) -> Run {
 }
 
 fn flux_binary() -> Option<PathBuf> {
-    let out = std::process::Command::new("bash")
-        .arg(testkit::paths::repo_root().join("scripts/setup/bench/flux-source-controller.sh"))
-        .arg("--installed")
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    (out.status.success() && path.is_file()).then_some(path)
+    testkit::paths::installed_peer("setup/bench/flux-source-controller.sh").filter(|p| p.is_file())
 }
 
 fn run_flux(binary: &Path, yaml: &str, count: usize) -> Run {

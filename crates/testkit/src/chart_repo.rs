@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::paths::repo_root;
 use crate::tls::Pki;
 
 /// Why a chart repository could not be made.
@@ -35,15 +34,7 @@ pub type Result<T, E = ChartRepoError> = std::result::Result<T, E>;
 
 /// The helm binary that `scripts/setup/helm-cli.sh` installed, if it did.
 pub fn helm_binary() -> Option<PathBuf> {
-    let out = Command::new("bash")
-        .arg(repo_root().join("scripts/setup/helm-cli.sh"))
-        .arg("--installed")
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let dir = crate::paths::installed_peer("setup/helm-cli.sh")?;
     let helm = dir.join("helm");
     helm.is_file().then_some(helm)
 }

@@ -45,13 +45,7 @@ pub enum ControlPlaneError {
 impl ControlPlane {
     /// The directory holding the built binaries, when `scripts/setup/control-plane.sh` has run.
     pub fn installed() -> Option<PathBuf> {
-        let output = Command::new("bash")
-            .arg(repo_root().join("scripts/setup/control-plane.sh"))
-            .arg("--installed")
-            .output()
-            .ok()?;
-        let dir = String::from_utf8_lossy(&output.stdout).trim().to_string();
-        (output.status.success() && !dir.is_empty()).then(|| PathBuf::from(dir))
+        crate::paths::installed_peer("setup/control-plane.sh")
     }
 
     /// [`ControlPlane::installed`], or None after a loud message naming the test that skips.

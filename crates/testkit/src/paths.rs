@@ -22,3 +22,15 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// What `scripts/<script> --installed` prints (the folder or binary of an installed peer), or
+/// None when it says the peer is not there.
+pub fn installed_peer(script: &str) -> Option<PathBuf> {
+    let output = std::process::Command::new("bash")
+        .arg(repo_root().join("scripts").join(script))
+        .arg("--installed")
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (output.status.success() && !path.is_empty()).then(|| PathBuf::from(path))
+}

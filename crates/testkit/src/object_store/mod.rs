@@ -15,8 +15,6 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::paths::repo_root;
-
 const S3_PY: &str = include_str!("s3.py");
 
 /// Why a server could not be started or written to.
@@ -34,14 +32,7 @@ pub type Result<T, E = S3Error> = std::result::Result<T, E>;
 
 /// The virtualenv `scripts/setup/object-storage.sh` made, when it is complete.
 pub fn peers_installed() -> Option<PathBuf> {
-    let out = Command::new("bash")
-        .arg(repo_root().join("scripts/setup/object-storage.sh"))
-        .arg("--installed")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    crate::paths::installed_peer("setup/object-storage.sh")
 }
 
 /// True when the S3 peers are installed; otherwise false after a loud message.
@@ -279,14 +270,7 @@ fn spawn(
 
 /// The folder `scripts/setup/azurite.sh` made, when it is complete.
 pub fn azurite_installed() -> Option<PathBuf> {
-    let out = Command::new("bash")
-        .arg(repo_root().join("scripts/setup/azurite.sh"))
-        .arg("--installed")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    crate::paths::installed_peer("setup/azurite.sh")
 }
 
 /// True when Azurite is installed; otherwise false after a loud message.

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::paths::repo_root;
 use crate::tls::Pki;
 
 const PUSH: &str = include_str!("push.py");
@@ -39,14 +38,7 @@ pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
 
 /// The oras-py virtualenv that `scripts/setup/oci-registry.sh` made, when every peer is there.
 pub fn peers_installed() -> Option<PathBuf> {
-    let out = Command::new("bash")
-        .arg(repo_root().join("scripts/setup/oci-registry.sh"))
-        .arg("--installed")
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+    crate::paths::installed_peer("setup/oci-registry.sh")
 }
 
 /// True when the registry peers are installed; otherwise false after a loud message (tests
