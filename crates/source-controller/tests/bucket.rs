@@ -5,7 +5,7 @@
 mod common;
 
 use common::{
-    NS, Running, apply_secret, condition, eventually, read_tar_gz, ready, request_reconcile,
+    NS, Running, apply_secret, condition, download, eventually, files_of, ready, request_reconcile,
 };
 use flux_api::ConditionStatus;
 use flux_api::source::Bucket;
@@ -57,29 +57,6 @@ fn md5_hex(bytes: &[u8]) -> String {
         .next()
         .unwrap()
         .to_string()
-}
-
-fn files_of(bytes: &[u8]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.tar.gz");
-    std::fs::write(&path, bytes).unwrap();
-    read_tar_gz(&path)
-        .into_iter()
-        .filter(|(_, v)| v.is_some())
-        .map(|(k, _)| k)
-        .collect()
-}
-
-async fn download(url: &str) -> Vec<u8> {
-    reqwest::get(url)
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
 }
 
 fn message(obj: &Bucket) -> String {

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{
-    NS, Running, apply_secret, condition, eventually, read_tar_gz, ready, request_reconcile,
+    NS, Running, apply_secret, condition, download, eventually, files_of, ready, request_reconcile,
 };
 use flux_api::ConditionStatus;
 use flux_api::source::OCIRepository;
@@ -81,29 +81,6 @@ async fn events(client: &kube::Client, name: &str) -> Vec<(String, String)> {
         .items
         .into_iter()
         .map(|e| (e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
-        .collect()
-}
-
-async fn download(url: &str) -> Vec<u8> {
-    reqwest::get(url)
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec()
-}
-
-fn files_of(bytes: &[u8]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.tar.gz");
-    std::fs::write(&path, bytes).unwrap();
-    read_tar_gz(&path)
-        .into_iter()
-        .filter(|(_, v)| v.is_some())
-        .map(|(k, _)| k)
         .collect()
 }
 

@@ -467,3 +467,28 @@ impl Running {
             .unwrap();
     }
 }
+
+/// GET `url` (an artifact from the served storage); the body.
+pub async fn download(url: &str) -> Vec<u8> {
+    reqwest::get(url)
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+/// The regular files of a tar.gz artifact.
+pub fn files_of(bytes: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.tar.gz");
+    std::fs::write(&path, bytes).unwrap();
+    read_tar_gz(&path)
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| k)
+        .collect()
+}
