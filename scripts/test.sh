@@ -6,6 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# CI builds cold in a fresh clone on the same disk as the developer's tree: incremental state is
+# never reused there and would take gigabytes, so it is off; the free space is printed so that a
+# full disk is the first thing seen, not a linker's bus error.
+if [ "${CI:-}" = true ]; then
+  export CARGO_INCREMENTAL=0
+fi
+df -h . | sed 's/^/disk: /'
+
 bash scripts/setup/all.sh
 
 if [ ! -d ../shared ]; then
